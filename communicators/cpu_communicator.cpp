@@ -1,0 +1,104 @@
+#include "communicators/cpu_communicator.h"
+
+#include <set>
+
+#include "communicators/errors.h"
+
+namespace commsim::comm {
+
+CpuCommunicator::CpuCommunicator(RankEnv& env, const Policy& policy, std::string unique_name,
+                                 ProcessGroup& device_group)
+    : env_(env), policy_(policy), unique_name_(std::move(unique_name)), device_group_(device_group) {
+  OpScope scope(env_, "CpuCommunicator.__init__", unique_name_);
+  const NodeFacts& node = env_.node();
+  decision_ = select_backend(policy_, node.arch, node.has_init_shm_manager, unique_name_,
+                             [this] { return all_ranks_share_shm_group_name(); });
+  if (decision_.info_log) env_.log(LogLevel::kInfo, kLogger, *decision_.info_log);
+  if (decision_.backend == Backend::kShm) {
+    throw HarnessError("group " + unique_name_ +
+                       " selected the shared-memory backend, which this build of commsim does "
+                       "not model yet");
+  }
+}
+
+bool CpuCommunicator::supports_tensor_dict() const {
+  return policy_.has_supports_tensor_dict && decision_.backend == Backend::kShm;
+}
+
+std::string CpuCommunicator::make_group_name() const {
+  const auto& environment = env_.node().environment;
+  const auto ident = environment.find("VLLM_DIST_IDENT");
+  if (ident == environment.end()) throw KeyError("'VLLM_DIST_IDENT'");
+  std::string ranks;
+  for (int r : device_group_.ranks()) ranks += (ranks.empty() ? "" : "-") + std::to_string(r);
+  return ident->second + "-" + unique_name_ + "-[" + ranks + "]-cpushm";
+}
+
+bool CpuCommunicator::all_ranks_share_shm_group_name() {
+  OpScope scope(env_, "all_gather_object", unique_name_);
+  const std::vector<ObjectBytes> names = device_group_.all_gather_object(encode_string(make_group_name()));
+  std::set<std::string> distinct;
+  for (const ObjectBytes& name : names) distinct.insert(decode_string(name));
+  return distinct.size() == 1;
+}
+
+void CpuCommunicator::raise_no_fastpath(const char* function) const {
+  if (policy_.has_supports_tensor_dict) {
+    throw NotImplementedError(
+        "CpuCommunicator does not support tensor dict fastpath with torch.distributed backend.");
+  }
+  throw AttributeError(std::string("module 'torch.distributed' has no attribute '") + function +
+                       "'");
+}
+
+void CpuCommunicator::send_tensor_dict(const TensorDict& /*tensor_dict*/, int /*dst*/) {
+  OpScope scope(env_, "CpuCommunicator.send_tensor_dict", unique_name_);
+  if (decision_.backend == Backend::kTorchDistributed) raise_no_fastpath("send_tensor_dict");
+  throw HarnessError("the shared-memory tensor-dict path is not modelled yet");
+}
+
+TensorDict CpuCommunicator::recv_tensor_dict(int /*src*/) {
+  OpScope scope(env_, "CpuCommunicator.recv_tensor_dict", unique_name_);
+  if (decision_.backend == Backend::kTorchDistributed) raise_no_fastpath("recv_tensor_dict");
+  throw HarnessError("the shared-memory tensor-dict path is not modelled yet");
+}
+
+Tensor CpuCommunicator::all_gather(const Tensor& input, int dim) {
+  OpScope scope(env_, "CpuCommunicator.all_gather", unique_name_);
+  const auto rank_count = input.dim();
+  if (!(-rank_count <= dim && dim < rank_count)) {
+    throw AssertionError("Invalid dim (" + std::to_string(dim) + ") for input tensor with shape " +
+                         shape_to_string(input.shape()));
+  }
+  if (dim < 0) dim += static_cast<int>(rank_count);
+  const int world = device_group_.size();
+  // output = empty((W * in[0],) + in[1:]); all_gather_into_tensor; then movedim(0, dim).
+  Shape gathered_shape = input.shape();
+  gathered_shape.insert(gathered_shape.begin(), world);
+  Tensor gathered = input.is_phantom() ? Tensor::phantom(input.dtype(), gathered_shape)
+                                       : Tensor::zeros(input.dtype(), gathered_shape);
+  device_group_.all_gather_into_tensor(gathered, input);
+  Shape out_shape = input.shape();
+  out_shape[static_cast<std::size_t>(dim)] *= world;
+  if (dim == 0 || gathered.is_phantom()) return gathered.reshape(out_shape);
+  // movedim(0, dim) for contiguous data: out[outer][w][inner] = gathered[w][outer][inner].
+  std::int64_t outer = 1;
+  for (int d = 0; d < dim; ++d) outer *= input.shape()[static_cast<std::size_t>(d)];
+  const std::size_t inner_bytes = input.nbytes() / static_cast<std::size_t>(outer);
+  Tensor out = Tensor::zeros(input.dtype(), out_shape);
+  auto src = gathered.bytes();
+  auto dst = out.mutable_bytes();
+  for (std::int64_t o = 0; o < outer; ++o) {
+    for (int w = 0; w < world; ++w) {
+      const auto from = (static_cast<std::size_t>(w) * static_cast<std::size_t>(outer) +
+                         static_cast<std::size_t>(o)) * inner_bytes;
+      const auto to = (static_cast<std::size_t>(o) * static_cast<std::size_t>(world) +
+                       static_cast<std::size_t>(w)) * inner_bytes;
+      std::copy_n(src.begin() + static_cast<std::ptrdiff_t>(from), inner_bytes,
+                  dst.begin() + static_cast<std::ptrdiff_t>(to));
+    }
+  }
+  return out;
+}
+
+}  // namespace commsim::comm

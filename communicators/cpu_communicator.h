@@ -1,0 +1,59 @@
+// CpuCommunicator: vLLM's device communicator for CPU process groups
+// (vllm/distributed/device_communicators/cpu_communicator.py).
+//
+// The constructor chooses the backend (backend_selection.h), logging vLLM's INFO line when a tp/pp
+// group falls back. With torch.distributed as the backend, the tensor-dict methods fail as the
+// policy's vLLM version fails: NotImplementedError behind the supports_tensor_dict guard (PR
+// #40150), or AttributeError because torch.distributed has no such function (before it).
+// One per (group, member rank); not thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "communicators/backend_selection.h"
+#include "communicators/policy.h"
+#include "communicators/process_group.h"
+#include "communicators/rank_env.h"
+#include "communicators/tensor_dict.h"
+
+namespace commsim::comm {
+
+class CpuCommunicator {
+ public:
+  static constexpr const char* kLogger = "vllm.distributed.device_communicators.cpu_communicator";
+
+  // Runs the backend selection, including its collective on `device_group` when it gets that far.
+  // Throws what vLLM's constructor throws (e.g. KeyError when VLLM_DIST_IDENT is unset).
+  CpuCommunicator(RankEnv& env, const Policy& policy, std::string unique_name,
+                  ProcessGroup& device_group);
+
+  Backend backend() const { return decision_.backend; }
+  const BackendDecision& decision() const { return decision_; }
+  // The supports_tensor_dict attribute; false where the policy's vLLM has no such attribute
+  // (getattr(..., "supports_tensor_dict", False)).
+  bool supports_tensor_dict() const;
+
+  // _CPUSHMDistributed.make_group_name: "{VLLM_DIST_IDENT}-{unique_name}-[r0-r1-...]-cpushm".
+  // Throws KeyError('VLLM_DIST_IDENT') when the variable is unset on this rank.
+  std::string make_group_name() const;
+
+  // The tensor-dict fast path. `dst`/`src` are group-local ranks.
+  void send_tensor_dict(const TensorDict& tensor_dict, int dst);
+  TensorDict recv_tensor_dict(int src);
+
+  // CpuCommunicator.all_gather: concatenates every rank's input along `dim` (may be negative).
+  Tensor all_gather(const Tensor& input, int dim);
+
+ private:
+  bool all_ranks_share_shm_group_name();
+  [[noreturn]] void raise_no_fastpath(const char* function) const;
+
+  RankEnv& env_;
+  const Policy& policy_;
+  std::string unique_name_;
+  ProcessGroup& device_group_;
+  BackendDecision decision_;
+};
+
+}  // namespace commsim::comm

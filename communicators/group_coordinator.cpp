@@ -1,0 +1,171 @@
+#include "communicators/group_coordinator.h"
+
+#include "communicators/errors.h"
+
+namespace commsim::comm {
+namespace {
+
+std::string ranks_suffix(const std::vector<int>& ranks) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    out += (i > 0 ? "-" : "") + std::to_string(ranks[i]);
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+GroupCoordinator::GroupCoordinator(RankEnv& env, const Policy& policy, std::string unique_name,
+                                   std::vector<int> ranks, bool use_device_communicator)
+    : env_(env),
+      policy_(policy),
+      unique_name_(std::move(unique_name)),
+      cpu_group_(env, unique_name_ + ranks_suffix(ranks) + "/cpu", ranks),
+      device_group_(env, unique_name_ + ranks_suffix(ranks) + "/device", ranks) {
+  OpScope scope(env_, "GroupCoordinator.__init__", unique_name_);
+  if (use_device_communicator && world_size() > 1) {
+    device_communicator_ =
+        std::make_unique<CpuCommunicator>(env_, policy_, unique_name_, device_group_);
+  }
+  // Every process here is a CPU process (current_platform.is_cpu()).
+  switch (policy_.custom_send_recv_rule) {
+    case CustomSendRecvRule::kOpPresent:
+      use_cpu_custom_send_recv_ = env_.node().has_init_shm_manager;
+      break;
+    case CustomSendRecvRule::kSupportsTensorDict:
+      use_cpu_custom_send_recv_ =
+          device_communicator_ != nullptr && device_communicator_->supports_tensor_dict();
+      break;
+  }
+}
+
+void GroupCoordinator::send_object(const ObjectBytes& object, int dst) {
+  OpScope scope(env_, "send_object", unique_name_);
+  if (dst >= world_size()) throw AssertionError("Invalid dst rank (" + std::to_string(dst) + ")");
+  if (dst == rank_in_group()) {
+    throw AssertionError("Invalid destination rank. Destination rank is the same as the current rank.");
+  }
+  Tensor size = Tensor::zeros(DType::kI64, {1});
+  size.data<std::int64_t>()[0] = static_cast<std::int64_t>(object.size());
+  const Tensor payload =
+      Tensor::from_bytes(DType::kU8, {static_cast<std::int64_t>(object.size())}, object);
+  const int peer = ranks()[static_cast<std::size_t>(dst)];
+  cpu_group_.send(size, peer);
+  cpu_group_.send(payload, peer);
+}
+
+ObjectBytes GroupCoordinator::recv_object(int src) {
+  OpScope scope(env_, "recv_object", unique_name_);
+  if (src >= world_size()) throw AssertionError("Invalid src rank (" + std::to_string(src) + ")");
+  if (src == rank_in_group()) {
+    throw AssertionError("Invalid source rank. Source rank is the same as the current rank.");
+  }
+  const int peer = ranks()[static_cast<std::size_t>(src)];
+  Tensor size = Tensor::zeros(DType::kI64, {1});
+  const int rank_size = cpu_group_.recv(size, peer);
+  Tensor payload = Tensor::zeros(DType::kU8, {size.data<std::int64_t>()[0]});
+  const int rank_object = cpu_group_.recv(payload, peer);
+  if (rank_object != rank_size) {
+    throw AssertionError("Received object sender rank does not match the size sender rank.");
+  }
+  const auto bytes = payload.bytes();
+  return ObjectBytes(bytes.begin(), bytes.end());
+}
+
+bool GroupCoordinator::use_all_gather(const std::string& key, const Tensor& tensor,
+                                      const GroupCoordinator* all_gather_group,
+                                      const std::map<std::string, bool>* all_gather_tensors) const {
+  const int ag_size = all_gather_group ? all_gather_group->world_size() : 1;
+  bool use_ag = all_gather_group != nullptr && tensor.numel() % ag_size == 0;
+  if (all_gather_tensors && !all_gather_tensors->empty()) {
+    const auto it = all_gather_tensors->find(key);
+    if (it != all_gather_tensors->end()) use_ag = it->second;
+  }
+  return use_ag;
+}
+
+std::optional<TensorDict> GroupCoordinator::send_tensor_dict(
+    const TensorDict& tensor_dict, std::optional<int> dst, GroupCoordinator* all_gather_group,
+    const std::map<std::string, bool>* all_gather_tensors) {
+  OpScope scope(env_, "send_tensor_dict", unique_name_);
+  if (world_size() == 1) return tensor_dict;
+  const int ag_size = all_gather_group ? all_gather_group->world_size() : 1;
+  const int ag_rank = all_gather_group ? all_gather_group->rank_in_group() : 0;
+  const int to = dst.value_or((rank_in_group() + 1) % world_size());
+  if (to >= world_size()) throw AssertionError("Invalid dst rank (" + std::to_string(to) + ")");
+
+  if (use_cpu_custom_send_recv_) {
+    if (!device_communicator_) throw ValueError("No device communicator found");
+    device_communicator_->send_tensor_dict(tensor_dict, to);
+    return std::nullopt;
+  }
+
+  // _split_tensor_dict: metadata for every key, tensors kept aside in dict order.
+  MetadataList metadata;
+  std::vector<std::pair<std::string, Tensor>> tensors;
+  for (const auto& [key, value] : tensor_dict.entries()) {
+    if (const auto* tensor = std::get_if<Tensor>(&value)) {
+      metadata.emplace_back(key, TensorMetadata{"cpu", tensor->dtype(), tensor->shape()});
+      tensors.emplace_back(key, *tensor);
+    } else {
+      metadata.emplace_back(key, to_plain(value));
+    }
+  }
+  send_object(encode_metadata(metadata), to);
+  const int peer = ranks()[static_cast<std::size_t>(to)];
+  for (const auto& [key, tensor] : tensors) {
+    if (tensor.numel() == 0) continue;  // the receiver recreates empty tensors
+    const Tensor wire = use_all_gather(key, tensor, all_gather_group, all_gather_tensors)
+                            ? tensor.row_block(ag_size, ag_rank)
+                            : tensor;
+    cpu_group_.send(wire, peer);
+  }
+  return std::nullopt;
+}
+
+std::optional<TensorDict> GroupCoordinator::recv_tensor_dict(
+    std::optional<int> src, GroupCoordinator* all_gather_group,
+    const std::map<std::string, bool>* all_gather_tensors) {
+  OpScope scope(env_, "recv_tensor_dict", unique_name_);
+  if (world_size() == 1) return std::nullopt;
+  const int ag_size = all_gather_group ? all_gather_group->world_size() : 1;
+  const int ag_rank = all_gather_group ? all_gather_group->rank_in_group() : 0;
+  const int from = src.value_or((rank_in_group() - 1 + world_size()) % world_size());
+
+  if (use_cpu_custom_send_recv_) {
+    if (!device_communicator_) throw ValueError("No device communicator found");
+    return device_communicator_->recv_tensor_dict(from);
+  }
+
+  const int peer = ranks()[static_cast<std::size_t>(from)];
+  TensorDict out;
+  for (const auto& [key, value] : decode_metadata(recv_object(from))) {
+    const auto* meta = std::get_if<TensorMetadata>(&value);
+    if (!meta) {
+      out.set(key, from_plain(std::get<PlainValue>(value)));
+      continue;
+    }
+    Tensor tensor = Tensor::zeros(meta->dtype, meta->size);
+    if (tensor.numel() == 0) {
+      out.set(key, tensor);
+      continue;
+    }
+    if (use_all_gather(key, tensor, all_gather_group, all_gather_tensors)) {
+      Tensor slice = tensor.row_block(ag_size, ag_rank);
+      cpu_group_.recv(slice, peer);
+      tensor = all_gather_group->all_gather(slice, 0).reshape(meta->size);
+    } else {
+      cpu_group_.recv(tensor, peer);
+    }
+    out.set(key, tensor);
+  }
+  return out;
+}
+
+Tensor GroupCoordinator::all_gather(const Tensor& input, int dim) {
+  if (world_size() == 1) return input;
+  COMMSIM_CHECK(device_communicator_ != nullptr, "all_gather needs a device communicator");
+  return device_communicator_->all_gather(input, dim);
+}
+
+}  // namespace commsim::comm

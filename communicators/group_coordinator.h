@@ -1,0 +1,78 @@
+// GroupCoordinator: vLLM's per-group front end (vllm/distributed/parallel_state.py).
+//
+// It owns the group's two gloo process groups (cpu_group, device_group), its CpuCommunicator when
+// the group has more than one rank, the use_cpu_custom_send_recv routing flag, and the generic
+// tensor-dict path: a metadata object, then one send per non-empty tensor, optionally sliced by a
+// TP `all_gather_group` and re-assembled on the receiver with that group's all_gather.
+// One per (group, member rank); not thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "communicators/cpu_communicator.h"
+#include "communicators/object_codec.h"
+#include "communicators/policy.h"
+#include "communicators/process_group.h"
+#include "communicators/rank_env.h"
+#include "communicators/tensor_dict.h"
+
+namespace commsim::comm {
+
+class GroupCoordinator {
+ public:
+  // `unique_name` is e.g. "pp:0"; `ranks` are global ranks in group order and include this rank.
+  // Builds the CpuCommunicator (and so runs backend selection) when use_device_communicator and
+  // the group has more than one rank.
+  GroupCoordinator(RankEnv& env, const Policy& policy, std::string unique_name,
+                   std::vector<int> ranks, bool use_device_communicator);
+
+  const std::string& unique_name() const { return unique_name_; }
+  const std::vector<int>& ranks() const { return cpu_group_.ranks(); }
+  int world_size() const { return cpu_group_.size(); }
+  int rank_in_group() const { return cpu_group_.rank(); }
+  ProcessGroup& cpu_group() { return cpu_group_; }
+  ProcessGroup& device_group() { return device_group_; }
+  // nullptr when the group has no device communicator.
+  CpuCommunicator* device_communicator() { return device_communicator_.get(); }
+  const CpuCommunicator* device_communicator() const { return device_communicator_.get(); }
+  bool use_cpu_custom_send_recv() const { return use_cpu_custom_send_recv_; }
+
+  // Pickled-object point to point over cpu_group: an int64 size tensor, then the uint8 payload.
+  // `dst`/`src` are group-local. REQUIRES (AssertionError otherwise): peer != self, peer < size.
+  void send_object(const ObjectBytes& object, int dst);
+  ObjectBytes recv_object(int src);
+
+  // vLLM's send_tensor_dict/recv_tensor_dict. `dst`/`src` default to the next/previous rank.
+  // `all_gather_tensors` maps keys to whether they go sliced; nullptr or empty means "by rule".
+  // send returns the input dict when the group has one rank, else nullopt; recv returns nullopt
+  // when the group has one rank.
+  std::optional<TensorDict> send_tensor_dict(
+      const TensorDict& tensor_dict, std::optional<int> dst = std::nullopt,
+      GroupCoordinator* all_gather_group = nullptr,
+      const std::map<std::string, bool>* all_gather_tensors = nullptr);
+  std::optional<TensorDict> recv_tensor_dict(
+      std::optional<int> src = std::nullopt, GroupCoordinator* all_gather_group = nullptr,
+      const std::map<std::string, bool>* all_gather_tensors = nullptr);
+
+  // GroupCoordinator.all_gather: the input itself when the group has one rank.
+  Tensor all_gather(const Tensor& input, int dim);
+
+ private:
+  bool use_all_gather(const std::string& key, const Tensor& tensor,
+                      const GroupCoordinator* all_gather_group,
+                      const std::map<std::string, bool>* all_gather_tensors) const;
+
+  RankEnv& env_;
+  const Policy& policy_;
+  std::string unique_name_;
+  ProcessGroup cpu_group_;
+  ProcessGroup device_group_;
+  std::unique_ptr<CpuCommunicator> device_communicator_;
+  bool use_cpu_custom_send_recv_ = false;
+};
+
+}  // namespace commsim::comm

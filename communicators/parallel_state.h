@@ -1,0 +1,47 @@
+// vLLM's initialize_model_parallel: which ranks form which group, and each rank's coordinators.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "communicators/group_coordinator.h"
+#include "communicators/policy.h"
+#include "communicators/rank_env.h"
+
+namespace commsim::comm {
+
+// One group kind and all its rank lists.
+struct GroupKindLayout {
+  std::string kind;                       // "world", "tp", "pp", "dp"
+  std::vector<std::vector<int>> rank_lists;
+  bool use_device_communicator = true;    // false for "world"
+};
+
+// The rank lists of initialize_model_parallel for W = tensor * pipeline * data ranks, from
+// all_ranks = arange(W).reshape(-1, DP, PP, PCP=1, TP): TP = view(-1, TP), PP =
+// transpose(2, 4).reshape(-1, PP), DP = transpose(1, 4).reshape(-1, DP); plus "world" first.
+// Kinds come in vLLM's creation order: world, tp, pp, dp.
+std::vector<GroupKindLayout> model_parallel_layout(int tensor, int pipeline, int data);
+
+// The coordinators one rank belongs to, created in layout order with vLLM's per-process name
+// counter (_get_unique_name), so every rank's TP group is "tp:0", its PP group "pp:0", ...
+// Construction runs each group's backend selection and may throw or block as vLLM does.
+// initialize() may throw part-way; the groups created before the failure stay readable, so a
+// report can say what they decided.
+class ParallelState {
+ public:
+  void initialize(RankEnv& env, const Policy& policy, const std::vector<GroupKindLayout>& layout);
+
+  // The coordinator of `kind` this rank belongs to. REQUIRES: kind is in the layout.
+  GroupCoordinator& group(const std::string& kind);
+  // All coordinators of this rank in creation order.
+  const std::vector<std::unique_ptr<GroupCoordinator>>& groups() const { return groups_; }
+
+ private:
+  std::vector<std::unique_ptr<GroupCoordinator>> groups_;
+  std::map<std::string, GroupCoordinator*> by_kind_;
+};
+
+}  // namespace commsim::comm

@@ -1,0 +1,124 @@
+// RankEnv: the one seam between communicator/kernel code and the world it runs in.
+//
+// Communicator and kernel code reach time, the network, node facts and logging only through a
+// RankEnv; they never include SimGrid or POSIX headers. The simulator implements it with SimGrid
+// actors and mailboxes (sim/simgrid_rank_env.h); tests implement it with threads. One RankEnv per
+// rank; it is used by that rank's code only and is not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace commsim::comm {
+
+// vLLM's CpuArchEnum members that matter for backend selection.
+enum class Arch { kX86, kArm, kPowerPC, kS390X, kRiscV };
+
+// "x86_64", "aarch64", "ppc64le", "s390x", "riscv64" (uname -m spelling).
+std::string_view arch_name(Arch arch);
+// Accepts the uname spellings and vLLM's enum names (X86, ARM, POWERPC, S390X, RISCV).
+std::optional<Arch> parse_arch(std::string_view text);
+
+// What a process can observe about the node it runs on.
+struct NodeFacts {
+  int index = 0;                      // node number in the topology
+  std::string hostname;               // "node0", ...
+  Arch arch = Arch::kX86;             // platform.get_cpu_architecture()
+  bool has_init_shm_manager = true;   // hasattr(torch.ops._C, "init_shm_manager")
+  int num_threads = 1;                // torch.get_num_threads()
+  std::map<std::string, std::string> environment;  // os.environ as the rank sees it
+};
+
+// A message on the wire. The payload holds the real bytes (null for phantom data); wire_bytes is
+// what the network model charges, which for real data equals the payload size.
+struct Message {
+  std::shared_ptr<const std::vector<std::byte>> payload;
+  std::uint64_t wire_bytes = 0;
+  int src = -1;  // world rank of the sender, filled in by the transport
+};
+
+// A send in flight. wait() returns once the message has been delivered to the receiver's side.
+class PendingSend {
+ public:
+  virtual ~PendingSend() = default;
+  virtual void wait() = 0;
+};
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+struct LogLine {
+  double time = 0;  // simulated seconds
+  LogLevel level = LogLevel::kInfo;
+  std::string logger;  // Python logger name, e.g. "vllm.distributed...cpu_communicator"
+  std::string text;
+};
+
+// Where a rank is: the innermost operation it is executing and, while blocked, the peer it waits on.
+struct OpSite {
+  std::string op;     // e.g. "send_tensor_dict", "all_gather_object"
+  std::string group;  // unique group name, e.g. "pp:0"
+};
+
+class RankEnv {
+ public:
+  virtual ~RankEnv() = default;
+
+  virtual int world_rank() const = 0;
+  virtual int world_size() const = 0;
+  virtual const NodeFacts& node() const = 0;
+  // Simulated seconds since the start of the run.
+  virtual double now() const = 0;
+
+  // Transport. Messages from one sender on one channel arrive in order; channels never mix, so
+  // concurrent operations on different groups use different channels.
+  // Starts a send to world rank `dst`; the returned handle must be waited for.
+  virtual std::unique_ptr<PendingSend> post_send(int dst, const std::string& channel,
+                                                 Message message) = 0;
+  // Blocks until the next message from world rank `src` on `channel` has arrived.
+  virtual Message recv(int src, const std::string& channel) = 0;
+  // Blocking send: post_send(...)->wait().
+  void send(int dst, const std::string& channel, Message message);
+
+  // Records a log line at the current simulated time.
+  virtual void log(LogLevel level, const std::string& logger, const std::string& text) = 0;
+
+  // The operation stack used for error and hang reports (see OpScope).
+  void enter_op(std::string op, std::string group);
+  void exit_op();
+  // Innermost operation, or nullopt outside any.
+  std::optional<OpSite> current_op() const;
+  // Outermost operation, or nullopt outside any: what a user called.
+  std::optional<OpSite> outer_op() const;
+  const std::vector<OpSite>& op_stack() const { return ops_; }
+
+  // The operation stack as it was when the exception now propagating left its innermost
+  // operation (recorded by OpScope during unwinding); empty when none. Cleared by take.
+  std::vector<OpSite> take_failure_stack() { return std::exchange(failure_stack_, {}); }
+
+ private:
+  friend class OpScope;
+  std::vector<OpSite> ops_;
+  std::vector<OpSite> failure_stack_;
+};
+
+// Marks the extent of an operation on a RankEnv's operation stack.
+class OpScope {
+ public:
+  OpScope(RankEnv& env, std::string op, std::string group);
+  ~OpScope();
+  OpScope(const OpScope&) = delete;
+  OpScope& operator=(const OpScope&) = delete;
+
+ private:
+  RankEnv& env_;
+  int exceptions_at_entry_;
+};
+
+}  // namespace commsim::comm

@@ -1,0 +1,97 @@
+// RunRecord: everything one run of one scenario under one policy produced.
+//
+// The simulator fills it; writers turn it into the terminal summary and JSON; the verdict is
+// computed from it and the scenario's expectations (verdict.h). Vectors are kept in a stable order
+// (groups by first rank then name, ranks by rank) so output is byte-identical between runs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario.h"
+
+namespace commsim::results {
+
+struct ErrorInfo {
+  std::string type;     // Python exception type, e.g. "AttributeError"
+  std::string message;  // exact message text
+  std::string op;       // outermost operation, e.g. "send_tensor_dict"
+  std::string group;    // group of that operation, e.g. "pp:0" ("" if none)
+  std::string where;    // the whole operation stack, e.g. "send_tensor_dict(pp:0) > ..."
+};
+
+// Where a hung rank is blocked.
+struct WaitInfo {
+  std::string op;  // innermost operation, e.g. "all_gather_object"
+  std::string group;
+  int peer = -1;  // world rank it waits for, -1 if unknown
+};
+
+struct ProbeRecord {
+  std::string op;  // e.g. "CpuCommunicator.send_tensor_dict"
+  std::string group;
+  scenario::Outcome outcome = scenario::Outcome::kOk;
+  std::optional<ErrorInfo> error;
+};
+
+struct LogRecord {
+  double time = 0;    // simulated seconds
+  std::string level;  // "INFO", ...
+  std::string logger;
+  std::string text;
+};
+
+struct RankRecord {
+  int rank = 0;
+  int node = 0;
+  scenario::Outcome outcome = scenario::Outcome::kOk;
+  std::optional<ErrorInfo> error;   // set when outcome == kError
+  std::optional<WaitInfo> waiting;  // set when outcome == kHang
+  double end_time = 0;              // simulated seconds when it finished, failed or blocked
+  std::vector<ProbeRecord> probes;
+  std::vector<LogRecord> logs;
+};
+
+struct GroupRecord {
+  std::string name;        // e.g. "pp:0"
+  std::vector<int> ranks;  // global ranks in group order
+  std::string backend;     // "shm" or "torch.distributed"; "undecided" if no member got
+                           // past construction, "mixed" if members disagree
+  std::string reason;      // the selection condition that failed, or "" for shm
+  bool supports_tensor_dict = false;
+  bool use_cpu_custom_send_recv = false;
+  std::vector<std::string> logs;  // distinct INFO lines logged for this group, in order
+};
+
+struct DataRecord {
+  int dicts_sent = 0;
+  int dicts_delivered = 0;   // received, summed over receiving ranks
+  int dicts_mismatched = 0;  // received but not bit-identical to what was sent
+};
+
+// One failed expectation.
+struct Mismatch {
+  std::string what;  // e.g. "rank 0 error.type"
+  std::string expected;
+  std::string actual;
+  scenario::SourcePos pos;  // where the expectation is written
+};
+
+enum class Verdict { kPass, kFail, kUnchecked };
+
+struct RunRecord {
+  std::string scenario;  // scenario name
+  std::string scenario_path;
+  std::string policy;
+  Verdict verdict = Verdict::kUnchecked;
+  std::vector<Mismatch> mismatches;
+  double sim_time_s = 0;  // simulated time when the run ended
+  bool deadlock = false;  // SimGrid found every remaining rank blocked
+  std::vector<GroupRecord> groups;
+  std::vector<RankRecord> ranks;
+  DataRecord data;
+};
+
+}  // namespace commsim::results

@@ -1,0 +1,160 @@
+// A scenario as plain data: what the YAML file says, validated, with every default filled in.
+//
+// scenario_parser.h turns a file into a Scenario or a list of errors with positions; nothing here
+// depends on SimGrid, so scenarios can be parsed, checked and explained without simulating.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "communicators/dtype.h"
+#include "communicators/rank_env.h"
+#include "communicators/tensor.h"
+#include "communicators/tensor_dict.h"
+
+namespace commsim::scenario {
+
+// A position in a scenario file, 1-based; line 0 means "no position" (e.g. the command line).
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// Hardware of one node.
+struct NodeHardware {
+  int cores = 32;
+  double core_flops = 100e9;             // flop/s per core
+  double memory_bandwidth = 200e9;       // bytes/s, the node's memory bus (loopback link)
+  double memory_latency = 100e-9;        // seconds per copy on the memory bus
+};
+
+// Everything a process observes on its node, plus its hardware.
+struct NodeSpec {
+  comm::Arch arch = comm::Arch::kX86;
+  bool has_init_shm_manager = true;
+  int num_threads = 0;                   // torch.get_num_threads(); 0 = cores / ranks on the node
+  NodeHardware hardware;
+  std::map<std::string, std::string> environment;  // VLLM_DIST_IDENT unset = launch port
+};
+
+// Per-node overrides from the `nodes:` section; unset fields keep the topology's node defaults.
+struct NodeOverride {
+  SourcePos pos;
+  std::optional<comm::Arch> arch;
+  std::optional<bool> has_init_shm_manager;
+  std::optional<int> num_threads;
+  std::optional<int> cores;
+  std::optional<double> core_flops;
+  std::optional<double> memory_bandwidth;
+  std::map<std::string, std::string> environment;  // merged over the defaults
+};
+
+// The network between nodes: every node has one NIC (full duplex) to a single switch.
+struct NetworkSpec {
+  double bandwidth = 25e9 / 8;           // bytes/s per NIC direction
+  double latency = 10e-6;                // seconds per hop (two hops between nodes)
+};
+
+struct Topology {
+  std::string kind = "cluster";          // the only kind so far: N nodes behind one switch
+  int nodes = 1;
+  NodeSpec node;                         // defaults for every node
+  NetworkSpec network;
+};
+
+struct Parallel {
+  int tensor = 1;
+  int pipeline = 1;
+  int data = 1;
+  int world() const { return tensor * pipeline * data; }
+};
+
+struct TensorSpec {
+  std::string name;
+  comm::DType dtype = comm::DType::kF32;
+  comm::Shape shape;
+};
+
+// `kind: pp_handoff`: every pipeline stage but the last sends a TensorDict (the tensors, with
+// seeded values, then the extras) to the next stage through the PP group's send_tensor_dict, for
+// `steps` steps; every stage but the first receives it with recv_tensor_dict and checks it
+// bit for bit against the values it regenerates from the seed.
+struct Workload {
+  std::string kind = "pp_handoff";
+  int steps = 1;
+  std::uint64_t seed = 0;
+  std::vector<TensorSpec> tensors;
+  std::vector<std::pair<std::string, comm::PlainValue>> extras;
+  // After the steps, call CpuCommunicator.send_tensor_dict / recv_tensor_dict directly on the PP
+  // group (vLLM's fast path) and record what it does as a probe.
+  bool probe_fastpath = false;
+};
+
+enum class Outcome { kOk, kError, kHang, kKilled };
+
+struct ErrorExpectation {
+  std::optional<std::string> type;       // exact, e.g. "AttributeError"
+  std::optional<std::string> message;    // substring of the message
+  std::optional<std::string> op;         // exact outermost operation, e.g. "send_tensor_dict"
+};
+
+struct RankExpectation {
+  SourcePos pos;
+  std::optional<Outcome> outcome;
+  std::optional<ErrorExpectation> error;
+  // Expected result of the fast-path probe: nullopt = not checked; a probe "ok" has no error.
+  std::optional<Outcome> probe_outcome;
+  std::optional<ErrorExpectation> probe_error;
+};
+
+struct GroupExpectation {
+  SourcePos pos;
+  std::optional<std::string> backend;    // "shm" or "torch.distributed"
+  std::optional<bool> supports_tensor_dict;
+  std::optional<bool> use_cpu_custom_send_recv;
+  std::optional<std::string> log;        // substring of an INFO line logged for this group
+  std::optional<bool> no_log;            // true: no line logged for this group
+};
+
+struct DataExpectation {
+  SourcePos pos;
+  std::optional<int> dicts_delivered;    // TensorDicts received, summed over receiving ranks
+  std::optional<bool> bit_identical;     // every received dict equals what was sent
+};
+
+struct TimeExpectation {
+  SourcePos pos;
+  std::optional<double> min;             // seconds
+  std::optional<double> max;             // seconds
+};
+
+// What must happen under one policy.
+struct Expectations {
+  SourcePos pos;
+  std::map<std::string, GroupExpectation> groups;  // key: group name, e.g. "pp:0"
+  std::map<int, RankExpectation> ranks;            // key: world rank; -1 = every rank ("all")
+  std::optional<DataExpectation> data;
+  std::optional<TimeExpectation> sim_time;
+};
+
+struct Scenario {
+  std::string path;                      // as given on the command line
+  std::string name;
+  std::string description;
+  std::string policy;                    // default policy name when none is given
+  Topology topology;
+  std::map<int, NodeOverride> node_overrides;  // key: node index
+  Parallel parallel;
+  Workload workload;
+  std::map<std::string, Expectations> expect;  // key: policy name
+
+  // The facts of node `index` after overrides (num_threads still 0 = derive from placement).
+  NodeSpec node(int index) const;
+};
+
+}  // namespace commsim::scenario

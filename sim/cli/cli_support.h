@@ -1,0 +1,37 @@
+// Shared pieces of the commsim subcommands: usage errors, loading scenarios, writing JSON.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "communicators/policy.h"
+#include "scenarios/scenario.h"
+
+namespace commsim::cli {
+
+// Exit codes of every subcommand.
+constexpr int kExitPass = 0;      // every expectation held
+constexpr int kExitFail = 1;      // an expectation did not hold
+constexpr int kExitBadInput = 2;  // unusable command line or scenario; nothing was run
+
+// A problem with the command line or an input file; main prints what() on one line, exits 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses every file. Throws UsageError listing every error, one "file:line:col: message" per line,
+// when any file is unusable, so nothing runs on bad input.
+std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths);
+
+// The profile named `name`; UsageError naming `option` and the known names otherwise.
+comm::Policy policy_by_name(const std::string& name, const std::string& option);
+
+// Writes `json` to `path` atomically (a temporary file renamed into place). UsageError if the
+// file cannot be written.
+void write_json_file(const std::string& path, const nlohmann::json& json);
+
+}  // namespace commsim::cli

@@ -1,0 +1,16 @@
+// The commsim subcommands. Each takes the arguments after its name and returns the exit code;
+// they throw UsageError (cli_support.h) for unusable input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace commsim::cli {
+
+// commsim run SCENARIO... [--policy NAME] [--json FILE]
+int run_command(const std::vector<std::string>& args);
+
+// commsim compare SCENARIO [--policies A,B,...] [--json FILE]
+int compare_command(const std::vector<std::string>& args);
+
+}  // namespace commsim::cli

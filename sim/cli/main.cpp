@@ -1,0 +1,54 @@
+// commsim: simulate vLLM's CPU communicators on a modelled cluster and check what happens.
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/errors.hpp>
+
+#include "sim/cli/cli_support.h"
+#include "sim/cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: commsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO... [--policy NAME] [--json FILE]   run scenarios, check their expectations\n"
+    "  compare SCENARIO [--policies A,B] [--json FILE] one scenario under several policies\n"
+    "\n"
+    "'commsim <command> --help' describes a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using commsim::cli::kExitBadInput;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return kExitBadInput;
+  }
+  const std::string& command = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "run") return commsim::cli::run_command(rest);
+    if (command == "compare") return commsim::cli::compare_command(rest);
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return commsim::cli::kExitPass;
+    }
+    throw commsim::cli::UsageError("unknown command '" + command + "' (commands: run, compare)");
+  } catch (const commsim::cli::UsageError& error) {
+    // One line per problem, each naming the file:line:col or the option it is about.
+    std::string line;
+    std::istringstream lines(error.what());
+    while (std::getline(lines, line)) std::cerr << "commsim: " << line << '\n';
+  } catch (const boost::program_options::error& error) {
+    std::cerr << "commsim " << command << ": " << error.what() << '\n';
+  } catch (const std::exception& error) {
+    std::cerr << "commsim: internal error: " << error.what() << '\n';
+    return 3;
+  }
+  return kExitBadInput;
+}

@@ -1,0 +1,70 @@
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "results/record_json.h"
+#include "results/summary.h"
+#include "results/verdict.h"
+#include "sim/cli/cli_support.h"
+#include "sim/cli/commands.h"
+#include "sim/runtime.h"
+
+namespace commsim::cli {
+
+namespace po = boost::program_options;
+
+int run_command(const std::vector<std::string>& args) {
+  po::options_description options("commsim run SCENARIO... [options]");
+  options.add_options()                                                   //
+      ("help,h", "show this help")                                         //
+      ("policy", po::value<std::string>(),
+       "vLLM behaviour profile to run under (default: each scenario's own `policy`)")  //
+      ("json", po::value<std::string>(),
+       "write the result record (an array when several scenarios run) to this file");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", -1);
+
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\nExit status: 0 every expectation held, 1 one did not, "
+                            "2 unusable input.\n";
+    return kExitPass;
+  }
+  if (!vm.count("scenario")) throw UsageError("commsim run: no scenario file given");
+
+  const std::vector<scenario::Scenario> scenarios =
+      load_scenarios(vm["scenario"].as<std::vector<std::string>>());
+  std::optional<comm::Policy> forced;
+  if (vm.count("policy")) forced = policy_by_name(vm["policy"].as<std::string>(), "--policy");
+
+  int passed = 0;
+  int failed = 0;
+  int unchecked = 0;
+  nlohmann::json records = nlohmann::json::array();
+  for (const scenario::Scenario& scenario : scenarios) {
+    const comm::Policy policy = forced ? *forced : policy_by_name(scenario.policy, "policy");
+    results::RunRecord record = sim::run_isolated(scenario, policy);
+    results::apply_expectations(record, scenario);
+    results::write_summary(std::cout, record);
+    std::cout << '\n';
+    passed += record.verdict == results::Verdict::kPass;
+    failed += record.verdict == results::Verdict::kFail;
+    unchecked += record.verdict == results::Verdict::kUnchecked;
+    records.push_back(results::to_json(record));
+  }
+  std::cout << "commsim: " << passed << " passed, " << failed << " failed";
+  if (unchecked > 0) std::cout << ", " << unchecked << " unchecked";
+  std::cout << '\n';
+  if (vm.count("json")) {
+    write_json_file(vm["json"].as<std::string>(), records.size() == 1 ? records[0] : records);
+  }
+  return failed > 0 ? kExitFail : kExitPass;
+}
+
+}  // namespace commsim::cli

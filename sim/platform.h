@@ -1,0 +1,27 @@
+// The simulated cluster: SimGrid hosts and links built from a scenario's topology.
+//
+//   node0 --[nic0 UP]--\                     /--[nic1 DOWN]--> node1     between nodes: 2 hops
+//                       (switch, star centre)
+//   node0 --[mem0]--> node0                                             inside a node: memory bus
+//
+// Each node is one host with the node's cores and per-core speed. Each NIC is a split-duplex link
+// (bandwidth per direction, latency per hop). Each node's memory bus is a SHARED loopback link,
+// so concurrent copies on one node share its bandwidth. REQUIRES: a simgrid::s4u::Engine exists
+// and no platform has been built yet.
+#pragma once
+
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "scenarios/scenario.h"
+
+namespace commsim::sim {
+
+struct Platform {
+  std::vector<simgrid::s4u::Host*> nodes;  // by node index
+};
+
+Platform build_cluster_platform(const scenario::Scenario& scenario);
+
+}  // namespace commsim::sim

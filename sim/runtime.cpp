@@ -1,0 +1,195 @@
+#include "sim/runtime.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u.hpp>
+
+#include "communicators/errors.h"
+#include "communicators/parallel_state.h"
+#include "sim/platform.h"
+#include "sim/simgrid_rank_env.h"
+#include "sim/workloads/failure.h"
+#include "sim/workloads/pp_handoff.h"
+
+namespace commsim::sim {
+
+namespace sg4 = simgrid::s4u;
+using scenario::Outcome;
+
+namespace {
+
+// VLLM_DIST_IDENT as vLLM's multiproc launcher sets it: the port of the node's own
+// distributed_init_method, chosen locally on each node, so it differs between nodes.
+constexpr int kFirstLaunchPort = 29500;
+
+// Everything one rank owns. Lives on the heap for the whole run so that it can be read after
+// SimGrid stops, including for ranks that never finished.
+struct RankContext {
+  int rank = 0;
+  int node = 0;
+  std::unique_ptr<SimGridRankEnv> env;
+  comm::ParallelState state;
+  workloads::WorkloadReport report;
+  bool finished = false;
+  Outcome outcome = Outcome::kOk;
+  std::optional<results::ErrorInfo> error;
+  double end_time = 0;
+};
+
+comm::NodeFacts node_facts(const scenario::Scenario& scenario, int node_index, int ranks_per_node) {
+  const scenario::NodeSpec spec = scenario.node(node_index);
+  comm::NodeFacts facts;
+  facts.index = node_index;
+  facts.hostname = "node" + std::to_string(node_index);
+  facts.arch = spec.arch;
+  facts.has_init_shm_manager = spec.has_init_shm_manager;
+  facts.num_threads =
+      spec.num_threads > 0 ? spec.num_threads : std::max(1, spec.hardware.cores / ranks_per_node);
+  facts.environment = spec.environment;
+  facts.environment.try_emplace("VLLM_DIST_IDENT", std::to_string(kFirstLaunchPort + node_index));
+  return facts;
+}
+
+std::string level_name(comm::LogLevel level) {
+  switch (level) {
+    case comm::LogLevel::kDebug:
+      return "DEBUG";
+    case comm::LogLevel::kInfo:
+      return "INFO";
+    case comm::LogLevel::kWarning:
+      return "WARNING";
+    case comm::LogLevel::kError:
+      return "ERROR";
+  }
+  return "INFO";
+}
+
+void rank_main(RankContext& context, const scenario::Scenario& scenario, const comm::Policy& policy,
+               const std::vector<comm::GroupKindLayout>& layout) {
+  comm::RankEnv& env = *context.env;
+  try {
+    context.state.initialize(env, policy, layout);
+    workloads::run_pp_handoff(env, context.state, scenario.workload, context.report);
+  } catch (const comm::PyError& error) {
+    context.outcome = Outcome::kError;
+    context.error = workloads::describe_failure(error, env.take_failure_stack());
+  } catch (const simgrid::ForcefulKillException&) {
+    throw;  // this rank's host failed: SimGrid ends the actor
+  } catch (const std::exception& error) {
+    context.outcome = Outcome::kError;
+    context.error = results::ErrorInfo{"HarnessError", error.what(), "", "", ""};
+  }
+  context.finished = true;
+  context.end_time = sg4::Engine::get_clock();
+}
+
+results::GroupRecord group_record(const std::string& name, const std::vector<int>& ranks,
+                                  const std::vector<std::unique_ptr<RankContext>>& contexts) {
+  results::GroupRecord record{name, ranks, "undecided", "", false, false, {}};
+  std::set<std::string> backends;
+  for (int rank : ranks) {
+    for (const auto& coordinator : contexts[static_cast<std::size_t>(rank)]->state.groups()) {
+      if (coordinator->unique_name() != name || coordinator->ranks() != ranks) continue;
+      const comm::CpuCommunicator* communicator = coordinator->device_communicator();
+      if (communicator == nullptr) continue;
+      const comm::BackendDecision& decision = communicator->decision();
+      backends.insert(std::string(comm::backend_name(decision.backend)));
+      if (backends.size() == 1) {
+        record.reason = decision.failed ? std::string(comm::check_name(*decision.failed)) : "";
+        record.supports_tensor_dict = communicator->supports_tensor_dict();
+        record.use_cpu_custom_send_recv = coordinator->use_cpu_custom_send_recv();
+      }
+      if (decision.info_log &&
+          std::find(record.logs.begin(), record.logs.end(), *decision.info_log) ==
+              record.logs.end()) {
+        record.logs.push_back(*decision.info_log);
+      }
+    }
+  }
+  if (backends.size() == 1) record.backend = *backends.begin();
+  if (backends.size() > 1) record.backend = "mixed";
+  return record;
+}
+
+}  // namespace
+
+results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy) {
+  int argc = 2;
+  char program[] = "commsim";
+  char quiet[] = "--log=root.thres:critical";
+  char* argv[] = {program, quiet, nullptr};
+  sg4::Engine engine(&argc, argv);
+  const Platform platform = build_cluster_platform(scenario);
+
+  const int world = scenario.parallel.world();
+  const int ranks_per_node = world / scenario.topology.nodes;
+  const std::vector<comm::GroupKindLayout> layout = comm::model_parallel_layout(
+      scenario.parallel.tensor, scenario.parallel.pipeline, scenario.parallel.data);
+
+  std::vector<sg4::ActorPtr> actors(static_cast<std::size_t>(world));
+  std::vector<std::unique_ptr<RankContext>> contexts;
+  for (int rank = 0; rank < world; ++rank) {
+    auto context = std::make_unique<RankContext>();
+    context->rank = rank;
+    context->node = rank / ranks_per_node;
+    context->env = std::make_unique<SimGridRankEnv>(
+        rank, node_facts(scenario, context->node, ranks_per_node), actors);
+    contexts.push_back(std::move(context));
+  }
+  for (int rank = 0; rank < world; ++rank) {
+    RankContext* context = contexts[static_cast<std::size_t>(rank)].get();
+    actors[static_cast<std::size_t>(rank)] = sg4::Actor::create(
+        "rank" + std::to_string(rank), platform.nodes[static_cast<std::size_t>(context->node)],
+        [context, &scenario, &policy, &layout] { rank_main(*context, scenario, policy, layout); });
+  }
+
+  bool deadlock = false;
+  sg4::Engine::on_deadlock_cb([&deadlock] { deadlock = true; });
+  engine.run();
+
+  results::RunRecord record;
+  record.scenario = scenario.name;
+  record.scenario_path = scenario.path;
+  record.policy = policy.name;
+  record.sim_time_s = sg4::Engine::get_clock();
+  record.deadlock = deadlock;
+
+  for (const comm::GroupKindLayout& kind : layout) {
+    if (!kind.use_device_communicator) continue;
+    for (const std::vector<int>& ranks : kind.rank_lists) {
+      if (ranks.size() < 2) continue;
+      // Every process names its first group of a kind "<kind>:0" (one group per kind each).
+      record.groups.push_back(group_record(kind.kind + ":0", ranks, contexts));
+    }
+  }
+
+  for (const auto& context : contexts) {
+    results::RankRecord rank{context->rank, context->node, context->outcome, context->error,
+                             std::nullopt, context->end_time, context->report.probes, {}};
+    if (!context->finished) {
+      rank.outcome = Outcome::kHang;
+      rank.end_time = record.sim_time_s;
+      if (const auto& blocked = context->env->blocked_on()) {
+        const comm::OpSite site = blocked->ops.empty() ? comm::OpSite{} : blocked->ops.back();
+        rank.waiting = results::WaitInfo{site.op, site.group, blocked->peer};
+      }
+    }
+    for (const comm::LogLine& line : context->env->logs()) {
+      rank.logs.push_back(results::LogRecord{line.time, level_name(line.level), line.logger,
+                                             line.text});
+    }
+    record.data.dicts_sent += context->report.data.dicts_sent;
+    record.data.dicts_delivered += context->report.data.dicts_delivered;
+    record.data.dicts_mismatched += context->report.data.dicts_mismatched;
+    record.ranks.push_back(std::move(rank));
+  }
+  return record;
+}
+
+}  // namespace commsim::sim

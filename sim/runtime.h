@@ -1,0 +1,22 @@
+// Running one scenario under one policy on SimGrid, and collecting its RunRecord.
+#pragma once
+
+#include "communicators/policy.h"
+#include "results/run_record.h"
+#include "scenarios/scenario.h"
+
+namespace commsim::sim {
+
+// Simulates `scenario` under `policy` in this process: builds the platform, starts one actor per
+// rank (placed packed: rank = node * ranks_per_node + local_rank), runs the workload, and records
+// every rank's outcome (ok, error with type/message/op, or hang when SimGrid finds every remaining
+// rank blocked). The verdict is not computed here.
+// SimGrid allows one simulation per process: call this at most once (see run_isolated).
+// REQUIRES: the scenario is valid (as the parser returns it).
+results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy);
+
+// run_scenario in a child process, so any number of runs can happen from one process. Throws
+// std::runtime_error when the child dies without producing a record.
+results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::Policy& policy);
+
+}  // namespace commsim::sim

@@ -1,0 +1,60 @@
+// SimGridRankEnv: the RankEnv seam implemented on SimGrid (one per rank actor).
+//
+// Time is SimGrid's clock. A message is a SimGrid communication on the mailbox
+// "<channel>|<src>><dst>" whose permanent receiver is the destination rank's actor, so a send
+// starts moving data at once, as a TCP send into a socket buffer does; the sender's wait ends when
+// the data has arrived, and a receive returns the next arrived message in order. While a rank is
+// blocked, the env remembers on what, so a deadlock can be reported per rank.
+// Used only from its own actor.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "communicators/rank_env.h"
+
+namespace commsim::sim {
+
+// Where a rank is blocked: the op stack at the time and the peer it waits for.
+struct BlockedOn {
+  std::vector<comm::OpSite> ops;
+  int peer = -1;
+  std::string what;  // "recv" or "send"
+};
+
+class SimGridRankEnv final : public comm::RankEnv {
+ public:
+  // `actors[r]` is rank r's actor; it must be filled in before any rank sends.
+  SimGridRankEnv(int world_rank, comm::NodeFacts node,
+                 const std::vector<simgrid::s4u::ActorPtr>& actors);
+
+  int world_rank() const override { return world_rank_; }
+  int world_size() const override { return static_cast<int>(actors_.size()); }
+  const comm::NodeFacts& node() const override { return node_; }
+  double now() const override;
+
+  std::unique_ptr<comm::PendingSend> post_send(int dst, const std::string& channel,
+                                               comm::Message message) override;
+  comm::Message recv(int src, const std::string& channel) override;
+  void log(comm::LogLevel level, const std::string& logger, const std::string& text) override;
+
+  const std::vector<comm::LogLine>& logs() const { return logs_; }
+  // Set while the rank is blocked in a wait; cleared when the wait returns.
+  const std::optional<BlockedOn>& blocked_on() const { return blocked_on_; }
+
+ private:
+  friend class SimGridPendingSend;
+  void mark_blocked(int peer, const char* what);
+  void clear_blocked() { blocked_on_.reset(); }
+
+  int world_rank_;
+  comm::NodeFacts node_;
+  const std::vector<simgrid::s4u::ActorPtr>& actors_;
+  std::vector<comm::LogLine> logs_;
+  std::optional<BlockedOn> blocked_on_;
+};
+
+}  // namespace commsim::sim

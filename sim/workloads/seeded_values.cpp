@@ -1,0 +1,79 @@
+#include "sim/workloads/seeded_values.h"
+
+#include <bit>
+#include <cstring>
+
+namespace commsim::workloads {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+// Uniform in [-1, 1) with 24 random bits, exactly representable in float32.
+float unit_float(std::uint64_t bits) {
+  return static_cast<float>(bits >> 40) / static_cast<float>(1 << 23) - 1.0f;
+}
+
+// Round-to-nearest-even truncation of float32 to its top 16 bits (bfloat16).
+std::uint16_t to_bf16(float value) {
+  const auto bits = std::bit_cast<std::uint32_t>(value);
+  const std::uint32_t rounding = 0x7FFF + ((bits >> 16) & 1);
+  return static_cast<std::uint16_t>((bits + rounding) >> 16);
+}
+
+// float32 to IEEE half for values in [-1, 1) (normal or zero; no overflow possible).
+std::uint16_t to_f16(float value) {
+  const auto bits = std::bit_cast<std::uint32_t>(value);
+  const std::uint32_t sign = (bits >> 16) & 0x8000;
+  const int exponent = static_cast<int>((bits >> 23) & 0xFF) - 127 + 15;
+  if (exponent <= 0) return static_cast<std::uint16_t>(sign);  // flush tiny values to zero
+  const std::uint32_t mantissa = bits & 0x7FFFFF;
+  std::uint32_t half = sign | (static_cast<std::uint32_t>(exponent) << 10) | (mantissa >> 13);
+  const std::uint32_t rest = mantissa & 0x1FFF;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;
+  return static_cast<std::uint16_t>(half);
+}
+
+}  // namespace
+
+std::uint64_t stream_id(std::string_view key, std::uint64_t a, std::uint64_t b) {
+  std::uint64_t hash = 0xCBF29CE484222325ULL;  // FNV-1a
+  for (char c : key) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001B3ULL;
+  }
+  std::uint64_t state = hash ^ (a * 0x9E3779B97F4A7C15ULL);
+  state = splitmix64(state) ^ b;
+  return splitmix64(state);
+}
+
+void fill_seeded(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream) {
+  if (tensor.is_phantom()) return;
+  std::uint64_t state = seed ^ stream;
+  switch (tensor.dtype()) {
+    case comm::DType::kF32:
+      for (float& x : tensor.data<float>()) x = unit_float(splitmix64(state));
+      break;
+    case comm::DType::kBF16:
+      for (std::uint16_t& x : tensor.data<std::uint16_t>()) x = to_bf16(unit_float(splitmix64(state)));
+      break;
+    case comm::DType::kF16:
+      for (std::uint16_t& x : tensor.data<std::uint16_t>()) x = to_f16(unit_float(splitmix64(state)));
+      break;
+    case comm::DType::kI64:
+      for (std::int64_t& x : tensor.data<std::int64_t>()) x = static_cast<std::int64_t>(splitmix64(state) % 100);
+      break;
+    case comm::DType::kI32:
+      for (std::int32_t& x : tensor.data<std::int32_t>()) x = static_cast<std::int32_t>(splitmix64(state) % 100);
+      break;
+    case comm::DType::kU8:
+      for (std::uint8_t& x : tensor.data<std::uint8_t>()) x = static_cast<std::uint8_t>(splitmix64(state) % 100);
+      break;
+  }
+}
+
+}  // namespace commsim::workloads

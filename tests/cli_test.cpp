@@ -1,0 +1,167 @@
+// The command line end to end, as a user and CI run it: vLLM #37933 under both profiles, the JSON
+// record, exit codes, and one-line errors for unusable input.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+constexpr const char* kScenario = "scenarios/regressions/vllm-37933-interpp.yaml";
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result run_commsim(const std::string& args) {
+  const std::string command = std::string(COMMSIM_BINARY) + " " + args + " 2>&1";
+  Result result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer;
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::filesystem::path temp_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() /
+         (name + "-" + std::to_string(::getpid()) + ".json");
+}
+
+nlohmann::json run_json(const std::string& policy) {
+  const auto path = temp_path("commsim-" + policy);
+  const Result result =
+      run_commsim(std::string("run ") + kScenario + " --policy " + policy + " --json " + path.string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  std::ifstream in(path);
+  nlohmann::json record = nlohmann::json::parse(in);
+  std::filesystem::remove(path);
+  return record;
+}
+
+const nlohmann::json& group_named(const nlohmann::json& record, const std::string& name) {
+  for (const auto& group : record.at("groups")) {
+    if (group.at("name") == name) return group;
+  }
+  throw std::runtime_error("no group " + name);
+}
+
+TEST(Cli, Issue37933FailsAtTheHandOffUnderV0180) {
+  const nlohmann::json record = run_json("vllm-0.18.0");
+  EXPECT_EQ(record.at("scenario"), "vllm-37933-interpp");
+  EXPECT_EQ(record.at("policy"), "vllm-0.18.0");
+  EXPECT_EQ(record.at("verdict"), "pass");
+  const auto& pp = group_named(record, "pp:0");
+  EXPECT_EQ(pp.at("ranks"), nlohmann::json::array({0, 1}));
+  EXPECT_EQ(pp.at("backend"), "torch.distributed");
+  EXPECT_EQ(pp.at("use_cpu_custom_send_recv"), true);
+  EXPECT_EQ(pp.at("supports_tensor_dict"), false);
+  const auto& ranks = record.at("ranks");
+  ASSERT_EQ(ranks.size(), 2u);
+  EXPECT_EQ(ranks[0].at("node"), 0);
+  EXPECT_EQ(ranks[1].at("node"), 1);
+  EXPECT_EQ(ranks[0].at("outcome"), "error");
+  EXPECT_EQ(ranks[0].at("error").at("type"), "AttributeError");
+  EXPECT_EQ(ranks[0].at("error").at("message"),
+            "module 'torch.distributed' has no attribute 'send_tensor_dict'");
+  EXPECT_EQ(ranks[0].at("error").at("op"), "send_tensor_dict");
+  EXPECT_EQ(ranks[1].at("outcome"), "error");
+  EXPECT_EQ(ranks[1].at("error").at("type"), "AttributeError");
+  EXPECT_EQ(ranks[1].at("error").at("message"),
+            "module 'torch.distributed' has no attribute 'recv_tensor_dict'");
+  EXPECT_EQ(ranks[1].at("error").at("op"), "recv_tensor_dict");
+  EXPECT_EQ(record.at("data").at("dicts_delivered"), 0);
+}
+
+TEST(Cli, Issue37933DeliversBitIdenticalDictsAfterPr40150) {
+  const nlohmann::json record = run_json("vllm-pr40150");
+  EXPECT_EQ(record.at("verdict"), "pass");
+  const auto& pp = group_named(record, "pp:0");
+  EXPECT_EQ(pp.at("backend"), "torch.distributed");
+  EXPECT_EQ(pp.at("use_cpu_custom_send_recv"), false);
+  EXPECT_EQ(pp.at("supports_tensor_dict"), false);
+  for (const auto& rank : record.at("ranks")) EXPECT_EQ(rank.at("outcome"), "ok");
+  EXPECT_EQ(record.at("data").at("dicts_delivered"), 3);
+  EXPECT_EQ(record.at("data").at("dicts_mismatched"), 0);
+  const auto& probe = record.at("ranks")[0].at("probes")[0];
+  EXPECT_EQ(probe.at("error").at("type"), "NotImplementedError");
+  EXPECT_EQ(probe.at("error").at("message"),
+            "CpuCommunicator does not support tensor dict fastpath with torch.distributed "
+            "backend.");
+  EXPECT_GT(record.at("sim_time_s").get<double>(), 0.0);
+}
+
+TEST(Cli, SameRunGivesByteIdenticalRecords) {
+  EXPECT_EQ(run_json("vllm-pr40150").dump(), run_json("vllm-pr40150").dump());
+}
+
+TEST(Cli, CompareShowsBothPoliciesAndPasses) {
+  const Result result = run_commsim(std::string("compare ") + kScenario +
+                                    " --policies vllm-0.18.0,vllm-pr40150");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("vllm-0.18.0"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("vllm-pr40150"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("AttributeError"), std::string::npos) << result.output;
+}
+
+TEST(Cli, AFailedExpectationExitsOneAndShowsExpectedAndActual) {
+  // Under the ARM-enabled profile the same scenario has no expectations: unchecked, exit 0.
+  const Result unchecked = run_commsim(std::string("run ") + kScenario + " --policy vllm-pr40150-arm");
+  EXPECT_EQ(unchecked.exit_code, 0) << unchecked.output;
+  // An edited copy that expects the pre-fix failure under the fixed profile must fail.
+  std::ifstream in(kScenario);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = "    data: { dicts_delivered: 3, bit_identical: true }";
+  const auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, from.size(), "    data: { dicts_delivered: 2 }");
+  const auto path = temp_path("commsim-edited").replace_extension(".yaml");
+  std::ofstream(path) << text;
+  const Result failed = run_commsim("run " + path.string() + " --policy vllm-pr40150");
+  std::filesystem::remove(path);
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("expected 2"), std::string::npos) << failed.output;
+  EXPECT_NE(failed.output.find("3"), std::string::npos) << failed.output;
+}
+
+TEST(Cli, UnusableInputIsOneLineAndExitTwo) {
+  const Result unknown_option = run_commsim(std::string("run ") + kScenario + " --bogus");
+  EXPECT_EQ(unknown_option.exit_code, 2);
+  EXPECT_NE(unknown_option.output.find("--bogus"), std::string::npos) << unknown_option.output;
+
+  const Result unknown_policy = run_commsim(std::string("run ") + kScenario + " --policy nope");
+  EXPECT_EQ(unknown_policy.exit_code, 2);
+  EXPECT_NE(unknown_policy.output.find("unknown policy 'nope'"), std::string::npos);
+
+  const Result missing = run_commsim("run no/such/file.yaml");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("no/such/file.yaml"), std::string::npos) << missing.output;
+
+  const auto path = temp_path("commsim-broken").replace_extension(".yaml");
+  std::ofstream(path) << "name: broken\npolicy: vllm-pr40150\ntopology:\n  nodes: 2\n  bogus: 1\n";
+  const Result broken = run_commsim("run " + path.string());
+  std::filesystem::remove(path);
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_NE(broken.output.find(path.string() + ":5:3:"), std::string::npos) << broken.output;
+  EXPECT_EQ(broken.output.find("terminate"), std::string::npos) << broken.output;
+
+  const Result no_command = run_commsim("");
+  EXPECT_EQ(no_command.exit_code, 2);
+}
+
+TEST(Cli, JsonIsNotWrittenForUnusableInput) {
+  const auto path = temp_path("commsim-never");
+  run_commsim("run no/such/file.yaml --json " + path.string());
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+}  // namespace

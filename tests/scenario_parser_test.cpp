@@ -1,0 +1,868 @@
+#include "scenarios/scenario_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#include "communicators/policy.h"
+
+namespace commsim::scenario {
+namespace {
+
+using comm::Arch;
+using comm::DType;
+using comm::PlainValue;
+
+// The tests run from the source root (tests/CMakeLists.txt sets the working directory).
+const std::string kExample = "scenarios/regressions/vllm-37933-interpp.yaml";
+
+ParseResult parse(const std::string& text) { return parse_scenario_text(text, "test.yaml"); }
+
+std::string all_errors(const ParseResult& result) {
+  std::string out;
+  for (const ScenarioError& error : result.errors) out += error.to_string() + "\n";
+  return out;
+}
+
+// Parses `text`, which must be valid, and returns the scenario.
+Scenario parse_ok(const std::string& text) {
+  ParseResult result = parse(text);
+  EXPECT_TRUE(result.errors.empty()) << all_errors(result);
+  EXPECT_TRUE(result.scenario.has_value());
+  return result.scenario.value_or(Scenario{});
+}
+
+// Expects exactly one error, at line:column, whose message is `message`.
+void expect_error(const std::string& text, int line, int column, const std::string& message) {
+  const ParseResult result = parse(text);
+  EXPECT_FALSE(result.scenario.has_value());
+  ASSERT_EQ(result.errors.size(), 1u) << all_errors(result);
+  const ScenarioError& error = result.errors[0];
+  EXPECT_EQ(error.pos.file, "test.yaml");
+  EXPECT_EQ(error.pos.line, line) << error.to_string();
+  EXPECT_EQ(error.pos.column, column) << error.to_string();
+  EXPECT_EQ(error.message, message);
+}
+
+// Expects exactly one error, at line:column, whose message contains every one of `parts`.
+void expect_error_containing(const std::string& text, int line, int column,
+                             const std::vector<std::string>& parts) {
+  const ParseResult result = parse(text);
+  EXPECT_FALSE(result.scenario.has_value());
+  ASSERT_EQ(result.errors.size(), 1u) << all_errors(result);
+  const ScenarioError& error = result.errors[0];
+  EXPECT_EQ(error.pos.line, line) << error.to_string();
+  EXPECT_EQ(error.pos.column, column) << error.to_string();
+  for (const std::string& part : parts) {
+    EXPECT_NE(error.message.find(part), std::string::npos)
+        << "missing '" << part << "' in: " << error.message;
+  }
+}
+
+// A minimal valid scenario: lines 1-5.
+const std::string kMinimal = R"(name: minimal
+policy: vllm-pr40150
+topology: { nodes: 1 }
+parallel: { pipeline: 2 }
+workload: { kind: pp_handoff }
+)";
+
+// ----- the canonical example -----
+
+TEST(ScenarioParserExample, ParsesWithoutErrors) {
+  const ParseResult result = parse_scenario_file(kExample);
+  ASSERT_TRUE(result.errors.empty()) << all_errors(result);
+  ASSERT_TRUE(result.scenario.has_value());
+  EXPECT_EQ(result.scenario->path, kExample);
+  EXPECT_EQ(result.scenario->name, "vllm-37933-interpp");
+  EXPECT_EQ(result.scenario->description,
+            "PP=2 across two x86 nodes; the PP group falls back to torch.distributed");
+  EXPECT_EQ(result.scenario->policy, "vllm-pr40150");
+}
+
+TEST(ScenarioParserExample, TopologyHasTwoNodesAndConvertedUnits) {
+  const Scenario scenario = parse_scenario_file(kExample).scenario.value();
+  const Topology& topology = scenario.topology;
+  EXPECT_EQ(topology.kind, "cluster");
+  EXPECT_EQ(topology.nodes, 2);
+  EXPECT_EQ(topology.node.arch, Arch::kX86);
+  EXPECT_EQ(topology.node.hardware.cores, 32);
+  EXPECT_DOUBLE_EQ(topology.node.hardware.core_flops, 100e9);
+  EXPECT_DOUBLE_EQ(topology.node.hardware.memory_bandwidth, 200e9);
+  EXPECT_DOUBLE_EQ(topology.node.hardware.memory_latency, 100e-9);  // default
+  EXPECT_TRUE(topology.node.has_init_shm_manager);                  // default
+  EXPECT_EQ(topology.node.num_threads, 0);                          // default: derived
+  EXPECT_DOUBLE_EQ(topology.network.bandwidth, 3.125e9);
+  EXPECT_DOUBLE_EQ(topology.network.latency, 1e-5);
+  EXPECT_TRUE(scenario.node_overrides.empty());
+}
+
+TEST(ScenarioParserExample, ParallelAndWorkload) {
+  const Scenario scenario = parse_scenario_file(kExample).scenario.value();
+  EXPECT_EQ(scenario.parallel.tensor, 1);
+  EXPECT_EQ(scenario.parallel.pipeline, 2);
+  EXPECT_EQ(scenario.parallel.data, 1);
+  EXPECT_EQ(scenario.parallel.world(), 2);
+
+  const Workload& workload = scenario.workload;
+  EXPECT_EQ(workload.kind, "pp_handoff");
+  EXPECT_EQ(workload.steps, 3);
+  EXPECT_EQ(workload.seed, 37933u);
+  ASSERT_EQ(workload.tensors.size(), 2u);
+  EXPECT_EQ(workload.tensors[0].name, "hidden_states");
+  EXPECT_EQ(workload.tensors[1].name, "residual");
+  for (const TensorSpec& tensor : workload.tensors) {
+    EXPECT_EQ(tensor.dtype, DType::kF32);
+    EXPECT_EQ(tensor.shape, (comm::Shape{4, 256}));
+  }
+  ASSERT_EQ(workload.extras.size(), 1u);
+  EXPECT_EQ(workload.extras[0].first, "step_kind");
+  EXPECT_EQ(workload.extras[0].second, PlainValue{std::string("decode")});
+  EXPECT_TRUE(workload.probe_fastpath);
+}
+
+TEST(ScenarioParserExample, ExpectationsUnderVllm0180) {
+  const Scenario scenario = parse_scenario_file(kExample).scenario.value();
+  ASSERT_EQ(scenario.expect.size(), 2u);
+  const Expectations& expect = scenario.expect.at("vllm-0.18.0");
+  EXPECT_EQ(expect.pos.line, 32);
+
+  ASSERT_EQ(expect.groups.count("pp:0"), 1u);
+  const GroupExpectation& group = expect.groups.at("pp:0");
+  EXPECT_EQ(group.backend, "torch.distributed");
+  EXPECT_FALSE(group.supports_tensor_dict.has_value());
+  EXPECT_EQ(group.use_cpu_custom_send_recv, true);
+  EXPECT_EQ(group.log, "CPU SHM communicator disabled for group pp:0");
+  EXPECT_FALSE(group.no_log.has_value());
+  EXPECT_EQ(group.pos.line, 34);
+  EXPECT_EQ(group.pos.column, 9);
+
+  ASSERT_EQ(expect.ranks.size(), 2u);
+  const RankExpectation& rank0 = expect.ranks.at(0);
+  EXPECT_EQ(rank0.pos.file, kExample);
+  EXPECT_EQ(rank0.pos.line, 39);
+  EXPECT_EQ(rank0.pos.column, 9);
+  EXPECT_EQ(rank0.outcome, Outcome::kError);
+  ASSERT_TRUE(rank0.error.has_value());
+  EXPECT_EQ(rank0.error->type, "AttributeError");
+  EXPECT_EQ(rank0.error->message, "module 'torch.distributed' has no attribute 'send_tensor_dict'");
+  EXPECT_EQ(rank0.error->op, "send_tensor_dict");
+  EXPECT_FALSE(rank0.probe_outcome.has_value());
+  EXPECT_FALSE(rank0.probe_error.has_value());
+  const RankExpectation& rank1 = expect.ranks.at(1);
+  EXPECT_EQ(rank1.outcome, Outcome::kError);
+  EXPECT_EQ(rank1.error->op, "recv_tensor_dict");
+
+  ASSERT_TRUE(expect.data.has_value());
+  EXPECT_EQ(expect.data->dicts_delivered, 0);
+  EXPECT_FALSE(expect.data->bit_identical.has_value());
+  EXPECT_EQ(expect.data->pos.line, 50);
+  EXPECT_FALSE(expect.sim_time.has_value());
+}
+
+TEST(ScenarioParserExample, ExpectationsUnderVllmPr40150) {
+  const Scenario scenario = parse_scenario_file(kExample).scenario.value();
+  const Expectations& expect = scenario.expect.at("vllm-pr40150");
+  const GroupExpectation& group = expect.groups.at("pp:0");
+  EXPECT_EQ(group.supports_tensor_dict, false);
+  EXPECT_EQ(group.use_cpu_custom_send_recv, false);
+
+  ASSERT_EQ(expect.ranks.size(), 3u);
+  const RankExpectation& all = expect.ranks.at(-1);
+  EXPECT_EQ(all.outcome, Outcome::kOk);
+  EXPECT_FALSE(all.error.has_value());
+  EXPECT_EQ(all.pos.line, 60);
+
+  const RankExpectation& rank0 = expect.ranks.at(0);
+  EXPECT_FALSE(rank0.outcome.has_value());
+  EXPECT_EQ(rank0.probe_outcome, Outcome::kError);
+  ASSERT_TRUE(rank0.probe_error.has_value());
+  EXPECT_EQ(rank0.probe_error->type, "NotImplementedError");
+  EXPECT_EQ(rank0.probe_error->message,
+            "CpuCommunicator does not support tensor dict fastpath with torch.distributed "
+            "backend.");
+  EXPECT_EQ(rank0.probe_error->op, "CpuCommunicator.send_tensor_dict");
+  EXPECT_EQ(expect.ranks.at(1).probe_error->op, "CpuCommunicator.recv_tensor_dict");
+
+  ASSERT_TRUE(expect.data.has_value());
+  EXPECT_EQ(expect.data->dicts_delivered, 3);
+  EXPECT_EQ(expect.data->bit_identical, true);
+  ASSERT_TRUE(expect.sim_time.has_value());
+  EXPECT_FALSE(expect.sim_time->min.has_value());
+  EXPECT_DOUBLE_EQ(expect.sim_time->max.value(), 10e-3);
+  EXPECT_EQ(expect.sim_time->pos.line, 76);
+}
+
+TEST(ScenarioParserExample, EveryPolicyNameIsAcceptedUnderExpect) {
+  std::string text = kMinimal + "expect:\n";
+  for (const std::string& name : comm::policy_names()) text += "  " + name + ": {}\n";
+  const Scenario scenario = parse_ok(text);
+  EXPECT_EQ(scenario.expect.size(), comm::policy_names().size());
+}
+
+// ----- defaults and value typing -----
+
+TEST(ScenarioParserDefaults, MinimalScenarioGetsTheDocumentedDefaults) {
+  const Scenario scenario = parse_ok(kMinimal);
+  EXPECT_EQ(scenario.path, "test.yaml");
+  EXPECT_EQ(scenario.description, "");
+  EXPECT_EQ(scenario.topology.kind, "cluster");
+  EXPECT_EQ(scenario.topology.nodes, 1);
+  EXPECT_EQ(scenario.topology.node.arch, Arch::kX86);
+  EXPECT_EQ(scenario.topology.node.hardware.cores, 32);
+  EXPECT_DOUBLE_EQ(scenario.topology.node.hardware.core_flops, 100e9);
+  EXPECT_DOUBLE_EQ(scenario.topology.node.hardware.memory_bandwidth, 200e9);
+  EXPECT_DOUBLE_EQ(scenario.topology.node.hardware.memory_latency, 100e-9);
+  EXPECT_DOUBLE_EQ(scenario.topology.network.bandwidth, 25e9 / 8);
+  EXPECT_DOUBLE_EQ(scenario.topology.network.latency, 10e-6);
+  EXPECT_TRUE(scenario.topology.node.environment.empty());
+  EXPECT_EQ(scenario.parallel.tensor, 1);
+  EXPECT_EQ(scenario.parallel.data, 1);
+  EXPECT_EQ(scenario.workload.steps, 1);
+  EXPECT_EQ(scenario.workload.seed, 0u);
+  EXPECT_TRUE(scenario.workload.tensors.empty());
+  EXPECT_TRUE(scenario.workload.extras.empty());
+  EXPECT_FALSE(scenario.workload.probe_fastpath);
+  EXPECT_TRUE(scenario.expect.empty());
+}
+
+TEST(ScenarioParserValues, ExtrasAreTypedAsYamlScalarsInFileOrder) {
+  const Scenario scenario = parse_ok(kMinimal.substr(0, kMinimal.find("workload")) + R"(workload:
+  extras:
+    z_none: null
+    tilde: ~
+    empty:
+    yes_bool: true
+    no_bool: False
+    count: -42
+    ratio: 0.5
+    big: 1e3
+    quoted_number: "3"
+    single_quoted: 'true'
+    word: decode
+    version: 1.2.3
+    hex: 0x1F
+    octal: 0o17
+    infinity: -.inf
+)");
+  const auto& extras = scenario.workload.extras;
+  ASSERT_EQ(extras.size(), 15u);
+  const std::vector<std::pair<std::string, PlainValue>> expected = {
+      {"z_none", comm::None{}},
+      {"tilde", comm::None{}},
+      {"empty", comm::None{}},
+      {"yes_bool", true},
+      {"no_bool", false},
+      {"count", std::int64_t{-42}},
+      {"ratio", 0.5},
+      {"big", 1000.0},
+      {"quoted_number", std::string("3")},
+      {"single_quoted", std::string("true")},
+      {"word", std::string("decode")},
+      {"version", std::string("1.2.3")},
+      {"hex", std::int64_t{31}},
+      {"octal", std::int64_t{15}},
+      {"infinity", -std::numeric_limits<double>::infinity()},
+  };
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(extras[i].first, expected[i].first);
+    EXPECT_EQ(extras[i].second, expected[i].second) << expected[i].first;
+  }
+}
+
+TEST(ScenarioParserValues, TensorsKeepFileOrderAndAcceptEveryDtypeSpelling) {
+  const Scenario scenario = parse_ok(kMinimal.substr(0, kMinimal.find("workload")) + R"(workload:
+  tensors:
+    zeta: { dtype: bf16, shape: [] }
+    alpha: { dtype: int64, shape: [0, 3] }
+    mid: { shape: [2] }
+)");
+  const auto& tensors = scenario.workload.tensors;
+  ASSERT_EQ(tensors.size(), 3u);
+  EXPECT_EQ(tensors[0].name, "zeta");
+  EXPECT_EQ(tensors[0].dtype, DType::kBF16);
+  EXPECT_TRUE(tensors[0].shape.empty());
+  EXPECT_EQ(tensors[1].name, "alpha");
+  EXPECT_EQ(tensors[1].dtype, DType::kI64);
+  EXPECT_EQ(tensors[1].shape, (comm::Shape{0, 3}));
+  EXPECT_EQ(tensors[2].dtype, DType::kF32);  // default
+}
+
+TEST(ScenarioParserValues, CoreGflopsAcceptsABareNumberOrAFlopsUnit) {
+  Scenario scenario = parse_ok(R"(name: n
+policy: vllm-pr40150
+topology: { node: { core_gflops: 2.5 } }
+parallel: {}
+workload: {}
+)");
+  EXPECT_DOUBLE_EQ(scenario.topology.node.hardware.core_flops, 2.5e9);
+  scenario = parse_ok(R"(name: n
+policy: vllm-pr40150
+topology: { node: { core_gflops: 1Tf } }
+parallel: {}
+workload: {}
+)");
+  EXPECT_DOUBLE_EQ(scenario.topology.node.hardware.core_flops, 1e12);
+}
+
+TEST(ScenarioParserValues, NodeOverridesApplyOverTheTopologyNode) {
+  const Scenario scenario = parse_ok(R"(name: overrides
+policy: vllm-pr40150
+topology:
+  nodes: 3
+  node:
+    arch: x86_64
+    threads: 8
+    memory_latency: 50ns
+    env: { VLLM_CPU_KVCACHE_SPACE: 4, SHARED: base }
+nodes:
+  node1:
+    arch: aarch64
+    init_shm_manager: false
+    threads: 2
+    cores: 16
+    core_gflops: 50
+    memory_bandwidth: 100GBps
+    env: { VLLM_DIST_IDENT: 1234, SHARED: override }
+  node2: { arch: ARM }
+parallel: { pipeline: 3 }
+workload: {}
+)");
+  ASSERT_EQ(scenario.node_overrides.size(), 2u);
+  EXPECT_EQ(scenario.node_overrides.at(1).pos.line, 12);
+  EXPECT_EQ(scenario.node_overrides.at(1).pos.column, 5);
+
+  const NodeSpec node0 = scenario.node(0);
+  EXPECT_EQ(node0.arch, Arch::kX86);
+  EXPECT_TRUE(node0.has_init_shm_manager);
+  EXPECT_EQ(node0.num_threads, 8);
+  EXPECT_DOUBLE_EQ(node0.hardware.memory_latency, 50e-9);
+  EXPECT_EQ(node0.environment, (std::map<std::string, std::string>{{"VLLM_CPU_KVCACHE_SPACE", "4"},
+                                                                   {"SHARED", "base"}}));
+
+  const NodeSpec node1 = scenario.node(1);
+  EXPECT_EQ(node1.arch, Arch::kArm);
+  EXPECT_FALSE(node1.has_init_shm_manager);
+  EXPECT_EQ(node1.num_threads, 2);
+  EXPECT_EQ(node1.hardware.cores, 16);
+  EXPECT_DOUBLE_EQ(node1.hardware.core_flops, 50e9);
+  EXPECT_DOUBLE_EQ(node1.hardware.memory_bandwidth, 100e9);
+  EXPECT_DOUBLE_EQ(node1.hardware.memory_latency, 50e-9);  // not overridable: kept
+  EXPECT_EQ(node1.environment, (std::map<std::string, std::string>{{"VLLM_CPU_KVCACHE_SPACE", "4"},
+                                                                   {"VLLM_DIST_IDENT", "1234"},
+                                                                   {"SHARED", "override"}}));
+
+  const NodeSpec node2 = scenario.node(2);
+  EXPECT_EQ(node2.arch, Arch::kArm);
+  EXPECT_EQ(node2.num_threads, 8);
+  EXPECT_EQ(node2.hardware.cores, 32);
+}
+
+TEST(ScenarioParserValues, ErrorWithoutOutcomeImpliesOutcomeError) {
+  const Scenario scenario = parse_ok(kMinimal + R"(expect:
+  vllm-pr40150:
+    ranks:
+      1: { error: { type: RuntimeError } }
+      0: { probe: { error: {} } }
+)");
+  const Expectations& expect = scenario.expect.at("vllm-pr40150");
+  EXPECT_EQ(expect.ranks.at(1).outcome, Outcome::kError);
+  EXPECT_EQ(expect.ranks.at(1).error->type, "RuntimeError");
+  EXPECT_FALSE(expect.ranks.at(1).error->message.has_value());
+  EXPECT_FALSE(expect.ranks.at(0).outcome.has_value());
+  EXPECT_EQ(expect.ranks.at(0).probe_outcome, Outcome::kError);
+  ASSERT_TRUE(expect.ranks.at(0).probe_error.has_value());
+}
+
+TEST(ScenarioParserValues, HangKilledAndNoLogAreAccepted) {
+  const Scenario scenario = parse_ok(kMinimal + R"(expect:
+  vllm-0.18.0:
+    groups: { "tp:0": { backend: shm, no_log: true } }
+    ranks: { 0: { outcome: hang }, 1: { outcome: killed } }
+    sim_time: { min: 0s, max: 2s }
+)");
+  const Expectations& expect = scenario.expect.at("vllm-0.18.0");
+  EXPECT_EQ(expect.groups.at("tp:0").backend, "shm");
+  EXPECT_EQ(expect.groups.at("tp:0").no_log, true);
+  EXPECT_EQ(expect.ranks.at(0).outcome, Outcome::kHang);
+  EXPECT_EQ(expect.ranks.at(1).outcome, Outcome::kKilled);
+  EXPECT_DOUBLE_EQ(expect.sim_time->min.value(), 0);
+  EXPECT_DOUBLE_EQ(expect.sim_time->max.value(), 2);
+}
+
+// ----- unknown keys -----
+
+TEST(ScenarioParserErrors, UnknownKeySuggestsTheClosestValidKey) {
+  expect_error(R"(name: typo
+policy: vllm-pr40150
+topology:
+  network: { bandwith: 25Gbps }
+parallel: {}
+workload: {}
+)",
+               4, 14, "unknown key 'bandwith' in topology.network (did you mean 'bandwidth'?)");
+}
+
+TEST(ScenarioParserErrors, UnknownTopLevelKeySuggestsTheClosestValidKey) {
+  expect_error(kMinimal + "descripton: oops\n", 6, 1,
+               "unknown key 'descripton' at the top level (did you mean 'description'?)");
+}
+
+TEST(ScenarioParserErrors, SuggestionToleratesTranspositionsAndCase) {
+  const ParseResult result =
+      parse(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { Steps: 2, sede: 1 }\n");
+  ASSERT_EQ(result.errors.size(), 2u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].to_string(),
+            "test.yaml:5:13: unknown key 'Steps' in workload (did you mean 'steps'?)");
+  EXPECT_EQ(result.errors[1].to_string(),
+            "test.yaml:5:23: unknown key 'sede' in workload (did you mean 'seed'?)");
+}
+
+TEST(ScenarioParserErrors, UnknownKeyFarFromEveryValidKeyListsTheValidKeys) {
+  expect_error(kMinimal.substr(0, kMinimal.find("parallel")) +
+                   "parallel: { pipeline: 2, experts: 4 }\nworkload: {}\n",
+               4, 26, "unknown key 'experts' in parallel; valid keys: tensor, pipeline, data");
+}
+
+TEST(ScenarioParserErrors, DuplicateKeyIsReported) {
+  expect_error(kMinimal + "name: again\n", 6, 1,
+               "duplicate key 'name' at the top level (first given on line 1)");
+}
+
+// ----- required keys and structure -----
+
+TEST(ScenarioParserErrors, EveryMissingRequiredKeyIsReported) {
+  const ParseResult result = parse("description: nothing else\n");
+  EXPECT_FALSE(result.scenario.has_value());
+  ASSERT_EQ(result.errors.size(), 5u) << all_errors(result);
+  const std::vector<std::string> keys = {"name", "policy", "topology", "parallel", "workload"};
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(result.errors[i].message, "missing required key '" + keys[i] + "' in the scenario");
+    EXPECT_EQ(result.errors[i].pos.line, 1);
+    EXPECT_EQ(result.errors[i].pos.column, 1);
+  }
+}
+
+TEST(ScenarioParserErrors, PolicyIsRequired) {
+  expect_error(R"(name: no-policy
+topology: {}
+parallel: {}
+workload: {}
+)",
+               1, 1, "missing required key 'policy' in the scenario");
+}
+
+TEST(ScenarioParserErrors, SectionThatIsNotAMappingIsATypeError) {
+  expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
+                   "topology: cluster\nparallel: {}\nworkload: {}\n",
+               3, 11, "topology: expected a mapping, got 'cluster'");
+}
+
+TEST(ScenarioParserErrors, DocumentThatIsNotAMapping) {
+  expect_error("- name\n- policy\n", 1, 1, "the scenario: expected a mapping, got a list");
+}
+
+TEST(ScenarioParserErrors, EmptyFile) {
+  expect_error("# just a comment\n", 1, 1,
+               "the scenario file is empty; expected a mapping with keys name, policy, topology, "
+               "parallel, workload");
+}
+
+TEST(ScenarioParserErrors, MoreThanOneDocument) {
+  expect_error(kMinimal + "---\nname: second\n", 7, 1,
+               "a scenario file holds one YAML document, found 2");
+}
+
+// ----- wrong types -----
+
+TEST(ScenarioParserErrors, StringWhereIntegerIsExpected) {
+  expect_error(R"(name: types
+policy: vllm-pr40150
+topology:
+  nodes: two
+parallel: {}
+workload: {}
+)",
+               4, 10, "topology.nodes: expected an integer, got 'two'");
+}
+
+TEST(ScenarioParserErrors, QuotedNumberIsAStringNotAnInteger) {
+  expect_error(kMinimal.substr(0, kMinimal.find("parallel")) +
+                   "parallel: { pipeline: \"2\" }\nworkload: {}\n",
+               4, 23, "parallel.pipeline: expected an integer, got '2' (quoted, so a string)");
+}
+
+TEST(ScenarioParserErrors, FloatWhereIntegerIsExpected) {
+  expect_error(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { steps: 1.5 }\n", 5, 20,
+               "workload.steps: expected an integer, got '1.5'");
+}
+
+TEST(ScenarioParserErrors, EmptyValueIsReportedAtItsKey) {
+  expect_error(R"(name: empty
+policy: vllm-pr40150
+topology:
+  nodes:
+parallel: {}
+workload: {}
+)",
+               4, 3, "topology.nodes: expected an integer, got nothing (null)");
+}
+
+TEST(ScenarioParserErrors, NonBooleanWhereBooleanIsExpected) {
+  expect_error(
+      kMinimal.substr(0, kMinimal.find("workload")) + "workload: { probe_fastpath: yes }\n", 5, 29,
+      "workload.probe_fastpath: expected a boolean (true or false), got 'yes'");
+}
+
+TEST(ScenarioParserErrors, ListWhereStringIsExpected) {
+  expect_error("name: [a, b]\n" + kMinimal.substr(kMinimal.find("policy")), 1, 7,
+               "name: expected a string, got a list");
+}
+
+TEST(ScenarioParserErrors, ShapeMustBeAListOfIntegers) {
+  expect_error(kMinimal.substr(0, kMinimal.find("workload")) +
+                   "workload: { tensors: { x: { shape: 4 } } }\n",
+               5, 36,
+               "workload.tensors.x.shape: expected a list of dimensions, e.g. [4, 256], got '4'");
+}
+
+TEST(ScenarioParserErrors, EnvValueMustBeAScalar) {
+  expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
+                   "topology: { node: { env: { A: [1] } } }\nparallel: {}\nworkload: {}\n",
+               3, 31, "topology.node.env.A: expected a string, got a list");
+}
+
+TEST(ScenarioParserErrors, ExtrasValueMustBeAScalar) {
+  expect_error(
+      kMinimal.substr(0, kMinimal.find("workload")) + "workload: { extras: { a: { b: 1 } } }\n", 5,
+      26,
+      "workload.extras.a: expected a scalar (null, boolean, integer, float or string), "
+      "got a mapping");
+}
+
+// ----- impossible values -----
+
+TEST(ScenarioParserErrors, NodesMustBeAtLeastOne) {
+  expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
+                   "topology: { nodes: 0 }\nparallel: {}\nworkload: {}\n",
+               3, 20, "topology.nodes: must be between 1 and 65536, got 0");
+}
+
+TEST(ScenarioParserErrors, ParallelSizesMustBeAtLeastOne) {
+  const ParseResult result =
+      parse(kMinimal.substr(0, kMinimal.find("parallel")) +
+            "parallel: { tensor: 0, pipeline: -1, data: 0 }\nworkload: {}\n");
+  ASSERT_EQ(result.errors.size(), 3u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].to_string(),
+            "test.yaml:4:21: parallel.tensor: must be between 1 and 65536, got 0");
+  EXPECT_EQ(result.errors[1].to_string(),
+            "test.yaml:4:34: parallel.pipeline: must be between 1 and 65536, got -1");
+  EXPECT_EQ(result.errors[2].to_string(),
+            "test.yaml:4:44: parallel.data: must be between 1 and 65536, got 0");
+}
+
+TEST(ScenarioParserErrors, StepsMustNotBeNegative) {
+  expect_error(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { steps: -1 }\n", 5, 20,
+               "workload.steps: must be at least 0, got -1");
+}
+
+TEST(ScenarioParserErrors, NegativeDimensionIsReportedAtTheDimension) {
+  expect_error(kMinimal.substr(0, kMinimal.find("workload")) +
+                   "workload: { tensors: { x: { shape: [4, -2] } } }\n",
+               5, 40, "workload.tensors.x.shape[1]: must be at least 0, got -2");
+}
+
+TEST(ScenarioParserErrors, CoresAndThreadsMustBeAtLeastOne) {
+  const ParseResult result =
+      parse(kMinimal.substr(0, kMinimal.find("topology")) +
+            "topology: { node: { cores: 0, threads: 0 } }\nparallel: {}\nworkload: {}\n");
+  ASSERT_EQ(result.errors.size(), 2u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].to_string(),
+            "test.yaml:3:28: topology.node.cores: must be at least 1, got 0");
+  EXPECT_EQ(result.errors[1].to_string(),
+            "test.yaml:3:40: topology.node.threads: must be at least 1, got 0");
+}
+
+TEST(ScenarioParserErrors, BandwidthMustBePositive) {
+  expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
+                   "topology: { network: { bandwidth: 0Gbps } }\nparallel: {}\nworkload: {}\n",
+               3, 35, "topology.network.bandwidth: must be greater than 0, got 0Gbps");
+}
+
+TEST(ScenarioParserErrors, LatencyMustNotBeNegative) {
+  expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
+                   "topology: { network: { latency: -1us } }\nparallel: {}\nworkload: {}\n",
+               3, 33, "topology.network.latency: must not be negative, got -1us");
+}
+
+TEST(ScenarioParserErrors, BareNumberBandwidthSaysWhichUnitsAreAccepted) {
+  expect_error_containing(kMinimal.substr(0, kMinimal.find("topology")) +
+                              "topology: { network: { bandwidth: 25 } }\nparallel: {}\n"
+                              "workload: {}\n",
+                          3, 35,
+                          {"topology.network.bandwidth: '25' has no unit", "bps", "Bps", "25Gbps"});
+}
+
+TEST(ScenarioParserErrors, BareNumberTimeSaysWhichUnitsAreAccepted) {
+  expect_error_containing(
+      kMinimal + "expect: { vllm-pr40150: { sim_time: { max: 10 } } }\n", 6, 44,
+      {"expect.vllm-pr40150.sim_time.max: '10' has no unit", "ns, us, ms or s"});
+}
+
+TEST(ScenarioParserErrors, SimTimeMinMustNotExceedMax) {
+  expect_error(kMinimal + "expect: { vllm-pr40150: { sim_time: { min: 2ms, max: 1ms } } }\n", 6, 44,
+               "expect.vllm-pr40150.sim_time: min (2ms) is greater than max (1ms)");
+}
+
+TEST(ScenarioParserErrors, UnknownArchListsTheValidNames) {
+  expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
+                   "topology: { node: { arch: sparc } }\nparallel: {}\nworkload: {}\n",
+               3, 27,
+               "topology.node.arch: unknown arch 'sparc'; valid: x86_64, aarch64, ppc64le, s390x, "
+               "riscv64");
+}
+
+TEST(ScenarioParserErrors, UnknownDtypeListsTheValidNames) {
+  expect_error(kMinimal.substr(0, kMinimal.find("workload")) +
+                   "workload: { tensors: { x: { dtype: f64 } } }\n",
+               5, 36,
+               "workload.tensors.x.dtype: unknown dtype 'f64'; valid: f32, bf16, f16, i64, i32, "
+               "u8, float32, bfloat16, float16, int64, int32, uint8");
+}
+
+TEST(ScenarioParserErrors, UnknownPolicyListsTheValidNames) {
+  expect_error(R"(name: p
+policy: vllm-0.19
+topology: {}
+parallel: {}
+workload: {}
+)",
+               2, 9,
+               "policy: unknown policy 'vllm-0.19'; valid: vllm-pre-34169, vllm-0.18.0, "
+               "vllm-pr40150, vllm-pr40150-arm");
+}
+
+TEST(ScenarioParserErrors, UnknownPolicyUnderExpectListsTheValidNames) {
+  expect_error(kMinimal + "expect:\n  vllm-pr4015:\n    ranks: {}\n", 7, 3,
+               "expect: unknown policy 'vllm-pr4015'; valid: vllm-pre-34169, vllm-0.18.0, "
+               "vllm-pr40150, vllm-pr40150-arm");
+}
+
+TEST(ScenarioParserErrors, UnknownOutcomeListsTheValidNames) {
+  expect_error(kMinimal + "expect: { vllm-pr40150: { ranks: { 0: { outcome: fail } } } }\n", 6, 50,
+               "expect.vllm-pr40150.ranks.0.outcome: unknown outcome 'fail'; valid: ok, error, "
+               "hang, killed");
+}
+
+TEST(ScenarioParserErrors, UnknownProbeOutcomeIsReported) {
+  expect_error_containing(
+      kMinimal + "expect: { vllm-pr40150: { ranks: { 0: { probe: { outcome: crash } } } } }\n", 6,
+      59, {"expect.vllm-pr40150.ranks.0.probe.outcome: unknown outcome 'crash'"});
+}
+
+TEST(ScenarioParserErrors, UnknownBackendListsTheValidNames) {
+  expect_error(kMinimal + "expect: { vllm-pr40150: { groups: { \"pp:0\": { backend: gloo } } } }\n",
+               6, 56,
+               "expect.vllm-pr40150.groups.pp:0.backend: unknown backend 'gloo'; valid: shm, "
+               "torch.distributed");
+}
+
+TEST(ScenarioParserErrors, ErrorExpectationContradictingOutcomeOk) {
+  expect_error(kMinimal + R"(expect:
+  vllm-pr40150:
+    ranks:
+      0:
+        outcome: ok
+        error: { type: RuntimeError }
+)",
+               11, 9,
+               "expect.vllm-pr40150.ranks.0.error: an error is described but outcome is 'ok'");
+}
+
+TEST(ScenarioParserErrors, LogAndNoLogContradict) {
+  expect_error(kMinimal + R"(expect:
+  vllm-pr40150:
+    groups:
+      "pp:0": { log: "disabled", no_log: true }
+)",
+               9, 42,
+               "expect.vllm-pr40150.groups.pp:0: 'log' and 'no_log: true' contradict each other");
+}
+
+TEST(ScenarioParserErrors, UnknownTopologyKindSaysOnlyClusterIsSupported) {
+  expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
+                   "topology: { kind: torus }\nparallel: {}\nworkload: {}\n",
+               3, 19,
+               "topology.kind: unknown topology kind 'torus'; only 'cluster' (N nodes behind one "
+               "switch) is supported");
+}
+
+TEST(ScenarioParserErrors, UnknownWorkloadKindSaysOnlyPpHandoffIsSupported) {
+  expect_error(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { kind: allreduce }\n", 5,
+               19,
+               "workload.kind: unknown workload kind 'allreduce'; only 'pp_handoff' is supported");
+}
+
+TEST(ScenarioParserErrors, ExtrasKeyMustNotRepeatATensorName) {
+  expect_error(kMinimal.substr(0, kMinimal.find("workload")) + R"(workload:
+  tensors: { x: { shape: [1] } }
+  extras: { x: 1 }
+)",
+               7, 13,
+               "workload.extras.x: 'x' is already a tensor name; TensorDict keys are unique");
+}
+
+// ----- ranks -----
+
+TEST(ScenarioParserErrors, RankKeyOutOfRange) {
+  expect_error(
+      kMinimal + "expect: { vllm-pr40150: { ranks: { 2: { outcome: ok } } } }\n", 6, 36,
+      "expect.vllm-pr40150.ranks: rank 2 is out of range; ranks are 0 .. 1 (world size 2)");
+}
+
+TEST(ScenarioParserErrors, NegativeRankKey) {
+  expect_error(kMinimal + "expect: { vllm-pr40150: { ranks: { -1: { outcome: ok } } } }\n", 6, 36,
+               "expect.vllm-pr40150.ranks: rank -1 is out of range; ranks are 0 .. 1 (world size "
+               "2)");
+}
+
+TEST(ScenarioParserErrors, RankKeyThatIsNeitherANumberNorAll) {
+  expect_error(kMinimal + "expect: { vllm-pr40150: { ranks: { first: { outcome: ok } } } }\n", 6,
+               36, "expect.vllm-pr40150.ranks: rank key 'first' must be a rank number or 'all'");
+}
+
+// ----- node overrides and placement -----
+
+TEST(ScenarioParserErrors, NodeOverrideKeyMustBeANodeName) {
+  expect_error(kMinimal + "nodes:\n  worker1: { arch: aarch64 }\n", 7, 3,
+               "nodes: 'worker1' is not a node name; expected nodeN, e.g. node0");
+}
+
+TEST(ScenarioParserErrors, NodeOverrideKeyWithLeadingZeroIsNotANodeName) {
+  expect_error_containing(kMinimal + "nodes:\n  node01: {}\n", 7, 3,
+                          {"'node01' is not a node name"});
+}
+
+TEST(ScenarioParserErrors, NodeOverrideOutOfRange) {
+  expect_error(R"(name: n
+policy: vllm-pr40150
+topology: { nodes: 2 }
+parallel: { pipeline: 2 }
+workload: {}
+nodes:
+  node1: { threads: 4 }
+  node2: { threads: 4 }
+)",
+               8, 3, "nodes: 'node2' does not exist; topology has 2 nodes (node0 .. node1)");
+}
+
+TEST(ScenarioParserErrors, NodeOverrideWithUnknownKeySuggests) {
+  expect_error(kMinimal + "nodes:\n  node0: { thread: 4 }\n", 7, 12,
+               "unknown key 'thread' in nodes.node0 (did you mean 'threads'?)");
+}
+
+TEST(ScenarioParserErrors, WorldSizeMustBeAMultipleOfTheNodeCount) {
+  expect_error(R"(name: n
+policy: vllm-pr40150
+topology: { nodes: 2 }
+parallel: { pipeline: 3 }
+workload: {}
+)",
+               4, 1,
+               "parallel: world size 3 (tensor 1 x pipeline 3 x data 1) must be a multiple of "
+               "topology.nodes (2): ranks are placed packed, world / nodes per node");
+}
+
+TEST(ScenarioParserErrors, WorldSizeMustNotBeSmallerThanTheNodeCount) {
+  expect_error_containing(R"(name: n
+policy: vllm-pr40150
+topology: { nodes: 4 }
+parallel: { pipeline: 2 }
+workload: {}
+)",
+                          4, 1, {"world size 2", "topology.nodes (4)"});
+}
+
+// ----- YAML syntax, many errors, files -----
+
+TEST(ScenarioParserErrors, YamlSyntaxErrorHasItsPosition) {
+  expect_error(R"(name: broken
+policy: vllm-pr40150
+topology: { nodes: [1, 2 }
+)",
+               3, 26, "YAML syntax error: illegal flow end");
+}
+
+TEST(ScenarioParserErrors, BadIndentationIsASyntaxError) {
+  expect_error_containing("name: a\n  policy: b\n", 2, 9, {"YAML syntax error"});
+}
+
+TEST(ScenarioParserErrors, AllErrorsAreCollectedInFileOrder) {
+  const ParseResult result = parse(R"(name: many
+policy: vllm-9
+topology:
+  nodes: 0
+  node: { arch: sparc, cores: many }
+  network: { bandwith: 1Gbps, latency: 5 }
+parallel: { tensor: 0 }
+workload:
+  steps: -3
+  tensors:
+    x: { dtype: f8, shape: [-1] }
+expect:
+  nobody: {}
+  vllm-pr40150:
+    ranks: { all: { outcome: maybe } }
+)");
+  EXPECT_FALSE(result.scenario.has_value());
+  const std::vector<std::pair<int, int>> positions = {{2, 9},   {4, 10},  {5, 17}, {5, 31},
+                                                      {6, 14},  {6, 40},  {7, 21}, {9, 10},
+                                                      {11, 17}, {11, 29}, {13, 3}, {15, 30}};
+  ASSERT_EQ(result.errors.size(), positions.size()) << all_errors(result);
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    EXPECT_EQ(result.errors[i].pos.line, positions[i].first) << result.errors[i].to_string();
+    EXPECT_EQ(result.errors[i].pos.column, positions[i].second) << result.errors[i].to_string();
+  }
+}
+
+TEST(ScenarioErrorToString, FormatsFileLineColumnAndMessage) {
+  EXPECT_EQ((ScenarioError{SourcePos{"a.yaml", 3, 7}, "bad"}).to_string(), "a.yaml:3:7: bad");
+  EXPECT_EQ((ScenarioError{SourcePos{"a.yaml", 0, 0}, "bad"}).to_string(), "a.yaml: bad");
+  EXPECT_EQ((ScenarioError{SourcePos{"", 0, 0}, "bad"}).to_string(), "bad");
+}
+
+TEST(ScenarioParserFile, UnreadableFileGivesOneErrorNamingTheFile) {
+  const std::string path = "no-such-dir/missing-scenario.yaml";
+  const ParseResult result = parse_scenario_file(path);
+  EXPECT_FALSE(result.scenario.has_value());
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].pos.file, path);
+  EXPECT_EQ(result.errors[0].pos.line, 0);
+  EXPECT_EQ(result.errors[0].to_string(),
+            path + ": cannot read scenario file: No such file or directory");
+}
+
+TEST(ScenarioParserFile, DirectoryIsNotAScenarioFile) {
+  const ParseResult result = parse_scenario_file("scenarios");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_NE(result.errors[0].message.find("directory"), std::string::npos);
+}
+
+TEST(ScenarioParserFile, ErrorsInAFileNameThatFile) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "commsim_scenario_parser_test.yaml";
+  {
+    std::ofstream out(path);
+    out << "name: x\npolicy: nope\n";
+  }
+  const ParseResult result = parse_scenario_file(path.string());
+  std::filesystem::remove(path);
+  ASSERT_FALSE(result.errors.empty());
+  for (const ScenarioError& error : result.errors) EXPECT_EQ(error.pos.file, path.string());
+}
+
+}  // namespace
+}  // namespace commsim::scenario
