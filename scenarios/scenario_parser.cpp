@@ -7,14 +7,11 @@
 #include <cerrno>
 #include <charconv>
 #include <climits>
-#include <cmath>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <limits>
-#include <set>
 #include <sstream>
 #include <string_view>
 #include <utility>

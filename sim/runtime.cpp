@@ -120,10 +120,16 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
 }  // namespace
 
 results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy) {
-  int argc = 2;
   char program[] = "commsim";
   char quiet[] = "--log=root.thres:critical";
-  char* argv[] = {program, quiet, nullptr};
+#ifdef COMMSIM_THREAD_CONTEXTS
+  // AddressSanitizer cannot follow SimGrid's hand-made stack switches; real threads it can.
+  char factory[] = "--cfg=contexts/factory:thread";
+#else
+  char factory[] = "--cfg=contexts/factory:raw";
+#endif
+  char* argv[] = {program, quiet, factory, nullptr};
+  int argc = 3;
   sg4::Engine engine(&argc, argv);
   const Platform platform = build_cluster_platform(scenario);
 

@@ -23,7 +23,8 @@ TEST(ModelParallelLayout, Tp2Pp2MatchesVllmExample) {
   EXPECT_EQ(kind(layout, "world").rank_lists, (Lists{{0, 1, 2, 3}}));
   EXPECT_EQ(kind(layout, "tp").rank_lists, (Lists{{0, 1}, {2, 3}}));
   EXPECT_EQ(kind(layout, "pp").rank_lists, (Lists{{0, 2}, {1, 3}}));
-  EXPECT_EQ(kind(layout, "dp").rank_lists, (Lists{{0}, {1}, {2}, {3}}));
+  // transpose(1, 4) puts TP outermost: (t=0: p=0, p=1), (t=1: p=0, p=1).
+  EXPECT_EQ(kind(layout, "dp").rank_lists, (Lists{{0}, {2}, {1}, {3}}));
 }
 
 TEST(ModelParallelLayout, Tp1Pp2) {
