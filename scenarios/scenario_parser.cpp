@@ -226,7 +226,7 @@ std::string outcome_name(Outcome outcome) {
   return "?";
 }
 
-const std::vector<std::string> kBackends = {"shm", "torch.distributed"};
+const std::vector<std::string> kBackends = {"shm", "torch.distributed", "mixed", "undecided"};
 
 // ---------------------------------------------------------------------------------------------
 // The parser.

@@ -93,12 +93,14 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
                                   const std::vector<std::unique_ptr<RankContext>>& contexts) {
   results::GroupRecord record{name, ranks, "undecided", "", false, false, {}};
   std::set<std::string> backends;
+  std::size_t decided = 0;  // members whose CpuCommunicator finished construction
   for (int rank : ranks) {
     for (const auto& coordinator : contexts[static_cast<std::size_t>(rank)]->state.groups()) {
       if (coordinator->unique_name() != name || coordinator->ranks() != ranks) continue;
       const comm::CpuCommunicator* communicator = coordinator->device_communicator();
       if (communicator == nullptr) continue;
       const comm::BackendDecision& decision = communicator->decision();
+      ++decided;
       backends.insert(std::string(comm::backend_name(decision.backend)));
       if (backends.size() == 1) {
         record.reason = decision.failed ? std::string(comm::check_name(*decision.failed)) : "";
@@ -112,25 +114,33 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
       }
     }
   }
-  if (backends.size() == 1) record.backend = *backends.begin();
-  if (backends.size() > 1) record.backend = "mixed";
+  if (backends.size() == 1 && decided == ranks.size()) record.backend = *backends.begin();
+  if (backends.size() > 1 || (!backends.empty() && decided < ranks.size())) record.backend = "mixed";
   return record;
 }
 
 }  // namespace
 
 results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy) {
-  char program[] = "commsim";
-  char quiet[] = "--log=root.thres:critical";
+  std::vector<std::string> options = {
+      "commsim",
+      // Deadlocks and failures become outcomes in the record; SimGrid's own report of a
+      // deadlock (to the ker_engine category) is discarded.
+      "--log=root.thres:critical",
+      "--log=ker_engine.app:file:/dev/null",
+      "--log=ker_engine.add:no",
 #ifdef COMMSIM_THREAD_CONTEXTS
-  // AddressSanitizer cannot follow SimGrid's hand-made stack switches; real threads it can.
-  char factory[] = "--cfg=contexts/factory:thread";
+      // AddressSanitizer cannot follow SimGrid's hand-made stack switches; real threads it can.
+      "--cfg=contexts/factory:thread",
 #else
-  char factory[] = "--cfg=contexts/factory:raw";
+      "--cfg=contexts/factory:raw",
 #endif
-  char* argv[] = {program, quiet, factory, nullptr};
-  int argc = 3;
-  sg4::Engine engine(&argc, argv);
+  };
+  std::vector<char*> argv;
+  for (std::string& option : options) argv.push_back(option.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(options.size());
+  sg4::Engine engine(&argc, argv.data());
   const Platform platform = build_cluster_platform(scenario);
 
   const int world = scenario.parallel.world();

@@ -37,10 +37,10 @@ std::filesystem::path temp_path(const std::string& name) {
          (name + "-" + std::to_string(::getpid()) + ".json");
 }
 
-nlohmann::json run_json(const std::string& policy) {
+nlohmann::json run_json(const std::string& policy, const std::string& scenario = kScenario) {
   const auto path = temp_path("commsim-" + policy);
   const Result result =
-      run_commsim(std::string("run ") + kScenario + " --policy " + policy + " --json " + path.string());
+      run_commsim("run " + scenario + " --policy " + policy + " --json " + path.string());
   EXPECT_EQ(result.exit_code, 0) << result.output;
   std::ifstream in(path);
   nlohmann::json record = nlohmann::json::parse(in);
@@ -98,6 +98,28 @@ TEST(Cli, Issue37933DeliversBitIdenticalDictsAfterPr40150) {
             "CpuCommunicator does not support tensor dict fastpath with torch.distributed "
             "backend.");
   EXPECT_GT(record.at("sim_time_s").get<double>(), 0.0);
+}
+
+TEST(Cli, MixedArchitecturesUnderTheX86OnlyGateHangWithEachRanksWait) {
+  const nlohmann::json record =
+      run_json("vllm-pr40150", "scenarios/regressions/mixed-arch-pp-hang.yaml");
+  EXPECT_EQ(record.at("deadlock"), true);
+  EXPECT_EQ(group_named(record, "pp:0").at("backend"), "mixed");
+  const auto& ranks = record.at("ranks");
+  ASSERT_EQ(ranks.size(), 2u);
+  // The x86 rank waits in the name check for the aarch64 rank, which skipped it and waits for
+  // the hand-off's metadata object.
+  EXPECT_EQ(ranks[0].at("outcome"), "hang");
+  EXPECT_EQ(ranks[0].at("waiting").at("op"), "all_gather_object");
+  EXPECT_EQ(ranks[0].at("waiting").at("group"), "pp:0");
+  EXPECT_EQ(ranks[0].at("waiting").at("peer"), 1);
+  EXPECT_EQ(ranks[1].at("outcome"), "hang");
+  EXPECT_EQ(ranks[1].at("waiting").at("op"), "recv_object");
+  EXPECT_EQ(ranks[1].at("waiting").at("peer"), 0);
+  // The last thing that completes is rank 0's eager send of its name, "29500-pp:0-[0-1]-cpushm"
+  // (24 bytes encoded), under LV08: 13.01 x two 10 us hops + bytes / (0.97 x 25 Gb/s).
+  const double expected = 13.01 * 20e-6 + 24 / (0.97 * 3.125e9);
+  EXPECT_NEAR(record.at("sim_time_s").get<double>(), expected, 1e-12 * expected);
 }
 
 TEST(Cli, SameRunGivesByteIdenticalRecords) {

@@ -667,7 +667,7 @@ TEST(ScenarioParserErrors, UnknownBackendListsTheValidNames) {
   expect_error(kMinimal + "expect: { vllm-pr40150: { groups: { \"pp:0\": { backend: gloo } } } }\n",
                6, 56,
                "expect.vllm-pr40150.groups.pp:0.backend: unknown backend 'gloo'; valid: shm, "
-               "torch.distributed");
+               "torch.distributed, mixed, undecided");
 }
 
 TEST(ScenarioParserErrors, ErrorExpectationContradictingOutcomeOk) {
