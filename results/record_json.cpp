@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "results/outcome.h"
+#include "scenarios/outcome.h"
 #include "results/verdict.h"
 
 namespace commsim::results {
@@ -57,7 +57,7 @@ const json& array_at(const json& value, const char* key) {
 
 scenario::Outcome outcome_from(const json& value) {
   const auto name = value.get<std::string>();
-  const auto outcome = parse_outcome(name);
+  const auto outcome = scenario::parse_outcome(name);
   if (!outcome) throw std::invalid_argument("record JSON: unknown outcome \"" + name + "\"");
   return *outcome;
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "results/outcome.h"
+#include "scenarios/outcome.h"
 #include "results/text_format.h"
 
 namespace commsim::results {

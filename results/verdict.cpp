@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "results/outcome.h"
+#include "scenarios/outcome.h"
 #include "results/text_format.h"
 
 namespace commsim::results {
@@ -180,7 +180,7 @@ void check_error(Checker& check, const std::string& what, const ErrorCheck& expe
 
 void check_rank(Checker& check, const RankCheck& expected, const RankRecord& rank) {
   const std::string label = "rank " + std::to_string(rank.rank);
-  check.exact(label + " outcome", expected.outcome, rank.outcome, outcome_name);
+  check.exact(label + " outcome", expected.outcome, rank.outcome, scenario::outcome_name);
   check_error(check, label + " error", expected.error, rank.error, rank.outcome);
 
   if (!expected.probe_outcome.value && !expected.probe_error.stated) return;
@@ -196,7 +196,8 @@ void check_rank(Checker& check, const RankCheck& expected, const RankRecord& ran
     return;
   }
   const ProbeRecord& probe = rank.probes.front();
-  check.exact(label + " probe.outcome", expected.probe_outcome, probe.outcome, outcome_name);
+  check.exact(label + " probe.outcome", expected.probe_outcome, probe.outcome,
+              scenario::outcome_name);
   check_error(check, label + " probe.error", expected.probe_error, probe.error, probe.outcome);
 }
 

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "communicators/policy.h"
+#include "scenarios/outcome.h"
 #include "scenarios/units.h"
 
 namespace commsim::scenario {
@@ -209,21 +210,6 @@ std::vector<std::string> dtype_names() {
     names.emplace_back(comm::dtype_name(dtype));
   }
   return names;
-}
-
-const std::vector<std::pair<std::string, Outcome>>& outcome_names() {
-  static const std::vector<std::pair<std::string, Outcome>> kNames = {{"ok", Outcome::kOk},
-                                                                      {"error", Outcome::kError},
-                                                                      {"hang", Outcome::kHang},
-                                                                      {"killed", Outcome::kKilled}};
-  return kNames;
-}
-
-std::string outcome_name(Outcome outcome) {
-  for (const auto& [name, value] : outcome_names()) {
-    if (value == outcome) return name;
-  }
-  return "?";
 }
 
 const std::vector<std::string> kBackends = {"shm", "torch.distributed", "mixed", "undecided"};
@@ -550,13 +536,9 @@ class Parser {
   std::optional<Outcome> read_outcome(const Field& field) {
     const auto text = read_string(field);
     if (!text) return std::nullopt;
-    for (const auto& [name, outcome] : outcome_names()) {
-      if (*text == name) return outcome;
-    }
-    std::vector<std::string> names;
-    for (const auto& entry : outcome_names()) names.push_back(entry.first);
+    if (const auto outcome = parse_outcome(*text)) return outcome;
     error(at(field),
-          label(field) + ": unknown outcome " + quote(*text) + "; valid: " + join(names));
+          label(field) + ": unknown outcome " + quote(*text) + "; valid: " + join(outcome_names()));
     return std::nullopt;
   }
 

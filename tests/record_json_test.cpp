@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "results/outcome.h"
+#include "scenarios/outcome.h"
 #include "results/verdict.h"
 
 // Field-by-field equality, for the round-trip checks (the record structs define none).
@@ -56,6 +56,8 @@ namespace commsim::results {
 namespace {
 
 using scenario::Outcome;
+using scenario::outcome_name;
+using scenario::parse_outcome;
 
 // A record with every field set to a non-default value, including optionals in both states and
 // doubles that have no short decimal form.

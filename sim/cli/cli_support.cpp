@@ -7,6 +7,27 @@
 
 namespace commsim::cli {
 
+namespace po = boost::program_options;
+
+po::variables_map parse_command_line(const std::vector<std::string>& args,
+                                     const po::options_description& options) {
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
+std::vector<std::string> scenario_paths(const po::variables_map& vm) {
+  if (!vm.count("scenario")) return {};
+  return vm["scenario"].as<std::vector<std::string>>();
+}
+
 std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths) {
   std::vector<scenario::Scenario> scenarios;
   std::string errors;

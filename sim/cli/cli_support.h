@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
 #include "communicators/policy.h"
@@ -22,6 +23,13 @@ class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Parses a subcommand's arguments: `options` plus any number of positional scenario files (read
+// them with scenario_paths). Unknown options throw boost::program_options errors.
+boost::program_options::variables_map parse_command_line(
+    const std::vector<std::string>& args, const boost::program_options::options_description& options);
+// The positional scenario files; empty when none were given.
+std::vector<std::string> scenario_paths(const boost::program_options::variables_map& vm);
 
 // Parses every file. Throws UsageError listing every error, one "file:line:col: message" per line,
 // when any file is unusable, so nothing runs on bad input.

@@ -35,23 +35,14 @@ int compare_command(const std::vector<std::string>& args) {
       ("policies", po::value<std::string>(),
        "comma-separated profiles (default: every policy the scenario has expectations for)")  //
       ("json", po::value<std::string>(), "write the result records as a JSON array to this file");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", -1);
-
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
     std::cout << options << "\nExit status: 0 every expectation held under every policy, 1 one "
                             "did not, 2 unusable input.\n";
     return kExitPass;
   }
-  if (!vm.count("scenario")) throw UsageError("commsim compare: no scenario file given");
-  const auto paths = vm["scenario"].as<std::vector<std::string>>();
+  const std::vector<std::string> paths = scenario_paths(vm);
+  if (paths.empty()) throw UsageError("commsim compare: no scenario file given");
   if (paths.size() != 1) throw UsageError("commsim compare: give exactly one scenario file");
   const scenario::Scenario scenario = load_scenarios(paths).front();
 

@@ -21,25 +21,15 @@ int run_command(const std::vector<std::string>& args) {
        "vLLM behaviour profile to run under (default: each scenario's own `policy`)")  //
       ("json", po::value<std::string>(),
        "write the result record (an array when several scenarios run) to this file");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", -1);
-
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
     std::cout << options << "\nExit status: 0 every expectation held, 1 one did not, "
                             "2 unusable input.\n";
     return kExitPass;
   }
-  if (!vm.count("scenario")) throw UsageError("commsim run: no scenario file given");
-
-  const std::vector<scenario::Scenario> scenarios =
-      load_scenarios(vm["scenario"].as<std::vector<std::string>>());
+  const std::vector<std::string> paths = scenario_paths(vm);
+  if (paths.empty()) throw UsageError("commsim run: no scenario file given");
+  const std::vector<scenario::Scenario> scenarios = load_scenarios(paths);
   std::optional<comm::Policy> forced;
   if (vm.count("policy")) forced = policy_by_name(vm["policy"].as<std::string>(), "--policy");
 

@@ -4,15 +4,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scenarios/scenario.h"
 
-namespace commsim::results {
+namespace commsim::scenario {
 
 // "ok", "error", "hang" or "killed".
-std::string outcome_name(scenario::Outcome outcome);
+std::string outcome_name(Outcome outcome);
+
+// Every outcome name, in enum order.
+const std::vector<std::string>& outcome_names();
 
 // The inverse of outcome_name (exact, lower case); nullopt for any other text.
-std::optional<scenario::Outcome> parse_outcome(std::string_view text);
+std::optional<Outcome> parse_outcome(std::string_view text);
 
-}  // namespace commsim::results
+}  // namespace commsim::scenario

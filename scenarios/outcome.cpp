@@ -1,0 +1,22 @@
+#include "scenarios/outcome.h"
+
+namespace commsim::scenario {
+
+const std::vector<std::string>& outcome_names() {
+  static const std::vector<std::string> kNames = {"ok", "error", "hang", "killed"};
+  return kNames;
+}
+
+std::string outcome_name(Outcome outcome) {
+  return outcome_names()[static_cast<std::size_t>(outcome)];
+}
+
+std::optional<Outcome> parse_outcome(std::string_view text) {
+  const auto& names = outcome_names();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == text) return static_cast<Outcome>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace commsim::scenario
