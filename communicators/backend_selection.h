@@ -32,7 +32,7 @@ struct BackendDecision {
   Backend backend = Backend::kTorchDistributed;
   std::optional<SelectionCheck> failed;  // the first check that failed; nullopt for shm
   bool agreement_collective_ran = false;
-  std::optional<std::string> info_log;   // the INFO line vLLM logs, if it logs one
+  std::optional<std::string> info_log;  // the INFO line vLLM logs, if it logs one
 };
 
 // The INFO line logged when a tp/pp group falls back (v0.18.0 and later), whatever the cause.

@@ -8,7 +8,10 @@ namespace commsim::comm {
 
 CpuCommunicator::CpuCommunicator(RankEnv& env, const Policy& policy, std::string unique_name,
                                  ProcessGroup& device_group)
-    : env_(env), policy_(policy), unique_name_(std::move(unique_name)), device_group_(device_group) {
+    : env_(env),
+      policy_(policy),
+      unique_name_(std::move(unique_name)),
+      device_group_(device_group) {
   OpScope scope(env_, "CpuCommunicator.__init__", unique_name_);
   const NodeFacts& node = env_.node();
   decision_ = select_backend(policy_, node.arch, node.has_init_shm_manager, unique_name_,
@@ -36,7 +39,8 @@ std::string CpuCommunicator::make_group_name() const {
 
 bool CpuCommunicator::all_ranks_share_shm_group_name() {
   OpScope scope(env_, "all_gather_object", unique_name_);
-  const std::vector<ObjectBytes> names = device_group_.all_gather_object(encode_string(make_group_name()));
+  const std::vector<ObjectBytes> names =
+      device_group_.all_gather_object(encode_string(make_group_name()));
   std::set<std::string> distinct;
   for (const ObjectBytes& name : names) distinct.insert(decode_string(name));
   return distinct.size() == 1;
@@ -91,9 +95,11 @@ Tensor CpuCommunicator::all_gather(const Tensor& input, int dim) {
   for (std::int64_t o = 0; o < outer; ++o) {
     for (int w = 0; w < world; ++w) {
       const auto from = (static_cast<std::size_t>(w) * static_cast<std::size_t>(outer) +
-                         static_cast<std::size_t>(o)) * inner_bytes;
+                         static_cast<std::size_t>(o)) *
+                        inner_bytes;
       const auto to = (static_cast<std::size_t>(o) * static_cast<std::size_t>(world) +
-                       static_cast<std::size_t>(w)) * inner_bytes;
+                       static_cast<std::size_t>(w)) *
+                      inner_bytes;
       std::copy_n(src.begin() + static_cast<std::ptrdiff_t>(from), inner_bytes,
                   dst.begin() + static_cast<std::ptrdiff_t>(to));
     }

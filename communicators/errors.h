@@ -26,9 +26,9 @@ class PyError : public std::runtime_error {
   std::string message_;
 };
 
-#define COMMSIM_DEFINE_PY_ERROR(Name) \
-  class Name : public PyError {       \
-   public:                            \
+#define COMMSIM_DEFINE_PY_ERROR(Name)                                          \
+  class Name : public PyError {                                                \
+   public:                                                                     \
     explicit Name(std::string message) : PyError(#Name, std::move(message)) {} \
   };
 
@@ -43,13 +43,12 @@ COMMSIM_DEFINE_PY_ERROR(HarnessError)
 #undef COMMSIM_DEFINE_PY_ERROR
 
 // Throws HarnessError("<file>:<line>: check failed: <condition>: <message>") when !condition.
-#define COMMSIM_CHECK(condition, message)                                                     \
-  do {                                                                                        \
-    if (!(condition)) {                                                                       \
-      throw ::commsim::comm::HarnessError(std::string(__FILE__) + ":" +                       \
-                                          std::to_string(__LINE__) +                          \
-                                          ": check failed: " #condition ": " + (message));    \
-    }                                                                                         \
+#define COMMSIM_CHECK(condition, message)                                                          \
+  do {                                                                                             \
+    if (!(condition)) {                                                                            \
+      throw ::commsim::comm::HarnessError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + \
+                                          ": check failed: " #condition ": " + (message));         \
+    }                                                                                              \
   } while (false)
 
 }  // namespace commsim::comm

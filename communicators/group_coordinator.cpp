@@ -43,7 +43,8 @@ void GroupCoordinator::send_object(const ObjectBytes& object, int dst) {
   OpScope scope(env_, "send_object", unique_name_);
   if (dst >= world_size()) throw AssertionError("Invalid dst rank (" + std::to_string(dst) + ")");
   if (dst == rank_in_group()) {
-    throw AssertionError("Invalid destination rank. Destination rank is the same as the current rank.");
+    throw AssertionError(
+        "Invalid destination rank. Destination rank is the same as the current rank.");
   }
   Tensor size = Tensor::zeros(DType::kI64, {1});
   size.data<std::int64_t>()[0] = static_cast<std::int64_t>(object.size());

@@ -14,9 +14,9 @@ namespace commsim::comm {
 
 // One group kind and all its rank lists.
 struct GroupKindLayout {
-  std::string kind;                       // "world", "tp", "pp", "dp"
+  std::string kind;  // "world", "tp", "pp", "dp"
   std::vector<std::vector<int>> rank_lists;
-  bool use_device_communicator = true;    // false for "world"
+  bool use_device_communicator = true;  // false for "world"
 };
 
 // The rank lists of initialize_model_parallel for W = tensor * pipeline * data ranks, from

@@ -22,12 +22,12 @@ enum class CustomSendRecvRule {
 
 struct Policy {
   std::string name;
-  std::set<Arch> arch_allow;            // CpuCommunicator's architecture gate
-  bool name_agreement_check = true;     // PR #34169: all_gather_object of the SHM group names
-  bool fallback_info_log = true;        // PR #34169: INFO line when a tp/pp group falls back
-  bool has_supports_tensor_dict = true; // PR #40150: attribute and NotImplementedError guards
+  std::set<Arch> arch_allow;             // CpuCommunicator's architecture gate
+  bool name_agreement_check = true;      // PR #34169: all_gather_object of the SHM group names
+  bool fallback_info_log = true;         // PR #34169: INFO line when a tp/pp group falls back
+  bool has_supports_tensor_dict = true;  // PR #40150: attribute and NotImplementedError guards
   CustomSendRecvRule custom_send_recv_rule = CustomSendRecvRule::kSupportsTensorDict;
-  bool thread_num_min_allreduce = true; // PR #33317: MIN all-reduce of thread counts
+  bool thread_num_min_allreduce = true;  // PR #33317: MIN all-reduce of thread counts
   std::set<int> shm_allreduce_world_sizes{2, 3, 4, 8};
   int shm_max_ranks = 8;
 };

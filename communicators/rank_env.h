@@ -28,11 +28,11 @@ std::optional<Arch> parse_arch(std::string_view text);
 
 // What a process can observe about the node it runs on.
 struct NodeFacts {
-  int index = 0;                      // node number in the topology
-  std::string hostname;               // "node0", ...
-  Arch arch = Arch::kX86;             // platform.get_cpu_architecture()
-  bool has_init_shm_manager = true;   // hasattr(torch.ops._C, "init_shm_manager")
-  int num_threads = 1;                // torch.get_num_threads()
+  int index = 0;                                   // node number in the topology
+  std::string hostname;                            // "node0", ...
+  Arch arch = Arch::kX86;                          // platform.get_cpu_architecture()
+  bool has_init_shm_manager = true;                // hasattr(torch.ops._C, "init_shm_manager")
+  int num_threads = 1;                             // torch.get_num_threads()
   std::map<std::string, std::string> environment;  // os.environ as the rank sees it
 };
 
@@ -60,7 +60,8 @@ struct LogLine {
   std::string text;
 };
 
-// Where a rank is: the innermost operation it is executing and, while blocked, the peer it waits on.
+// Where a rank is: the innermost operation it is executing and, while blocked, the peer it waits
+// on.
 struct OpSite {
   std::string op;     // e.g. "send_tensor_dict", "all_gather_object"
   std::string group;  // unique group name, e.g. "pp:0"

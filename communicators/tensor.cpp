@@ -88,7 +88,8 @@ Tensor Tensor::clone() const {
 }
 
 void Tensor::copy_from(const Tensor& src) {
-  COMMSIM_CHECK(src.dtype() == dtype_ && src.numel() == numel(), "copy_from: shape or dtype differ");
+  COMMSIM_CHECK(src.dtype() == dtype_ && src.numel() == numel(),
+                "copy_from: shape or dtype differ");
   if (is_phantom() || src.is_phantom()) return;
   auto from = src.bytes();
   std::copy(from.begin(), from.end(), mutable_bytes().begin());

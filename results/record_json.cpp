@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "scenarios/outcome.h"
 #include "results/verdict.h"
+#include "scenarios/outcome.h"
 
 namespace commsim::results {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "scenarios/outcome.h"
 #include "results/text_format.h"
+#include "scenarios/outcome.h"
 
 namespace commsim::results {
 namespace {

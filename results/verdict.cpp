@@ -4,8 +4,8 @@
 #include <utility>
 #include <vector>
 
-#include "scenarios/outcome.h"
 #include "results/text_format.h"
+#include "scenarios/outcome.h"
 
 namespace commsim::results {
 namespace {

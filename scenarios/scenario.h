@@ -28,16 +28,16 @@ struct SourcePos {
 // Hardware of one node.
 struct NodeHardware {
   int cores = 32;
-  double core_flops = 100e9;             // flop/s per core
-  double memory_bandwidth = 200e9;       // bytes/s, the node's memory bus (loopback link)
-  double memory_latency = 100e-9;        // seconds per copy on the memory bus
+  double core_flops = 100e9;        // flop/s per core
+  double memory_bandwidth = 200e9;  // bytes/s, the node's memory bus (loopback link)
+  double memory_latency = 100e-9;   // seconds per copy on the memory bus
 };
 
 // Everything a process observes on its node, plus its hardware.
 struct NodeSpec {
   comm::Arch arch = comm::Arch::kX86;
   bool has_init_shm_manager = true;
-  int num_threads = 0;                   // torch.get_num_threads(); 0 = cores / ranks on the node
+  int num_threads = 0;  // torch.get_num_threads(); 0 = cores / ranks on the node
   NodeHardware hardware;
   std::map<std::string, std::string> environment;  // VLLM_DIST_IDENT unset = launch port
 };
@@ -56,14 +56,14 @@ struct NodeOverride {
 
 // The network between nodes: every node has one NIC (full duplex) to a single switch.
 struct NetworkSpec {
-  double bandwidth = 25e9 / 8;           // bytes/s per NIC direction
-  double latency = 10e-6;                // seconds per hop (two hops between nodes)
+  double bandwidth = 25e9 / 8;  // bytes/s per NIC direction
+  double latency = 10e-6;       // seconds per hop (two hops between nodes)
 };
 
 struct Topology {
-  std::string kind = "cluster";          // the only kind so far: N nodes behind one switch
+  std::string kind = "cluster";  // the only kind so far: N nodes behind one switch
   int nodes = 1;
-  NodeSpec node;                         // defaults for every node
+  NodeSpec node;  // defaults for every node
   NetworkSpec network;
 };
 
@@ -98,9 +98,9 @@ struct Workload {
 enum class Outcome { kOk, kError, kHang, kKilled };
 
 struct ErrorExpectation {
-  std::optional<std::string> type;       // exact, e.g. "AttributeError"
-  std::optional<std::string> message;    // substring of the message
-  std::optional<std::string> op;         // exact outermost operation, e.g. "send_tensor_dict"
+  std::optional<std::string> type;     // exact, e.g. "AttributeError"
+  std::optional<std::string> message;  // substring of the message
+  std::optional<std::string> op;       // exact outermost operation, e.g. "send_tensor_dict"
 };
 
 struct RankExpectation {
@@ -114,23 +114,23 @@ struct RankExpectation {
 
 struct GroupExpectation {
   SourcePos pos;
-  std::optional<std::string> backend;    // "shm" or "torch.distributed"
+  std::optional<std::string> backend;  // "shm" or "torch.distributed"
   std::optional<bool> supports_tensor_dict;
   std::optional<bool> use_cpu_custom_send_recv;
-  std::optional<std::string> log;        // substring of an INFO line logged for this group
-  std::optional<bool> no_log;            // true: no line logged for this group
+  std::optional<std::string> log;  // substring of an INFO line logged for this group
+  std::optional<bool> no_log;      // true: no line logged for this group
 };
 
 struct DataExpectation {
   SourcePos pos;
-  std::optional<int> dicts_delivered;    // TensorDicts received, summed over receiving ranks
-  std::optional<bool> bit_identical;     // every received dict equals what was sent
+  std::optional<int> dicts_delivered;  // TensorDicts received, summed over receiving ranks
+  std::optional<bool> bit_identical;   // every received dict equals what was sent
 };
 
 struct TimeExpectation {
   SourcePos pos;
-  std::optional<double> min;             // seconds
-  std::optional<double> max;             // seconds
+  std::optional<double> min;  // seconds
+  std::optional<double> max;  // seconds
 };
 
 // What must happen under one policy.
@@ -143,10 +143,10 @@ struct Expectations {
 };
 
 struct Scenario {
-  std::string path;                      // as given on the command line
+  std::string path;  // as given on the command line
   std::string name;
   std::string description;
-  std::string policy;                    // default policy name when none is given
+  std::string policy;  // default policy name when none is given
   Topology topology;
   std::map<int, NodeOverride> node_overrides;  // key: node index
   Parallel parallel;

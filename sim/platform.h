@@ -10,9 +10,8 @@
 // and no platform has been built yet.
 #pragma once
 
-#include <vector>
-
 #include <simgrid/s4u.hpp>
+#include <vector>
 
 #include "scenarios/scenario.h"
 

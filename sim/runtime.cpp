@@ -4,11 +4,10 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <string>
-#include <vector>
-
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
+#include <string>
+#include <vector>
 
 #include "communicators/errors.h"
 #include "communicators/parallel_state.h"
@@ -107,15 +106,15 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
         record.supports_tensor_dict = communicator->supports_tensor_dict();
         record.use_cpu_custom_send_recv = coordinator->use_cpu_custom_send_recv();
       }
-      if (decision.info_log &&
-          std::find(record.logs.begin(), record.logs.end(), *decision.info_log) ==
-              record.logs.end()) {
+      if (decision.info_log && std::find(record.logs.begin(), record.logs.end(),
+                                         *decision.info_log) == record.logs.end()) {
         record.logs.push_back(*decision.info_log);
       }
     }
   }
   if (backends.size() == 1 && decided == ranks.size()) record.backend = *backends.begin();
-  if (backends.size() > 1 || (!backends.empty() && decided < ranks.size())) record.backend = "mixed";
+  if (backends.size() > 1 || (!backends.empty() && decided < ranks.size()))
+    record.backend = "mixed";
   return record;
 }
 
@@ -186,8 +185,9 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
   }
 
   for (const auto& context : contexts) {
-    results::RankRecord rank{context->rank, context->node, context->outcome, context->error,
-                             std::nullopt, context->end_time, context->report.probes, {}};
+    results::RankRecord rank{
+        context->rank, context->node,     context->outcome,       context->error,
+        std::nullopt,  context->end_time, context->report.probes, {}};
     if (!context->finished) {
       rank.outcome = Outcome::kHang;
       rank.end_time = record.sim_time_s;
@@ -197,8 +197,8 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
       }
     }
     for (const comm::LogLine& line : context->env->logs()) {
-      rank.logs.push_back(results::LogRecord{line.time, level_name(line.level), line.logger,
-                                             line.text});
+      rank.logs.push_back(
+          results::LogRecord{line.time, level_name(line.level), line.logger, line.text});
     }
     record.data.dicts_sent += context->report.data.dicts_sent;
     record.data.dicts_delivered += context->report.data.dicts_delivered;

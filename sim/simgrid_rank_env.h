@@ -9,10 +9,9 @@
 #pragma once
 
 #include <optional>
+#include <simgrid/s4u.hpp>
 #include <string>
 #include <vector>
-
-#include <simgrid/s4u.hpp>
 
 #include "communicators/rank_env.h"
 

@@ -70,19 +70,20 @@ std::vector<SelectionCase> with_name_check(const std::string& policy, Backend ar
   const bool arm_shm = arm_backend == kShm;
   return {
       {policy, {"all_pass", Arch::kX86, true, "tp:0", true, kShm, std::nullopt, true, false}},
-      {policy, {"arch_powerpc", Arch::kPowerPC, true, "tp:0", true, kDist, S::kArchitecture,
-                false, true}},
-      {policy, {"arch_arm", Arch::kArm, true, "pp:0", true, arm_backend,
-                arm_shm ? std::nullopt : std::optional(S::kArchitecture), arm_shm, !arm_shm}},
-      {policy, {"op_missing", Arch::kX86, false, "pp:0", true, kDist, S::kInitShmManagerOp,
-                false, true}},
+      {policy,
+       {"arch_powerpc", Arch::kPowerPC, true, "tp:0", true, kDist, S::kArchitecture, false, true}},
+      {policy,
+       {"arch_arm", Arch::kArm, true, "pp:0", true, arm_backend,
+        arm_shm ? std::nullopt : std::optional(S::kArchitecture), arm_shm, !arm_shm}},
+      {policy,
+       {"op_missing", Arch::kX86, false, "pp:0", true, kDist, S::kInitShmManagerOp, false, true}},
       {policy, {"name_dp", Arch::kX86, true, "dp:0", true, kDist, S::kGroupName, false, false}},
-      {policy, {"name_world", Arch::kX86, true, "world:0", true, kDist, S::kGroupName, false,
-                false}},
-      {policy, {"name_prefix_tp1", Arch::kX86, true, "tp:1", true, kShm, std::nullopt, true,
-                false}},
-      {policy, {"names_disagree", Arch::kX86, true, "pp:0", false, kDist, S::kNameAgreement, true,
-                true}},
+      {policy,
+       {"name_world", Arch::kX86, true, "world:0", true, kDist, S::kGroupName, false, false}},
+      {policy,
+       {"name_prefix_tp1", Arch::kX86, true, "tp:1", true, kShm, std::nullopt, true, false}},
+      {policy,
+       {"names_disagree", Arch::kX86, true, "pp:0", false, kDist, S::kNameAgreement, true, true}},
   };
 }
 
@@ -92,14 +93,16 @@ std::vector<SelectionCase> all_cases() {
   for (auto& c : with_name_check("vllm-pr40150-arm", kShm)) cases.push_back(c);
   // Before PR #34169 there is no name check, no collective and no log line.
   const std::string pre = "vllm-pre-34169";
-  cases.push_back({pre, {"all_pass", Arch::kX86, true, "tp:0", true, kShm, std::nullopt, false,
-                         false}});
-  cases.push_back({pre, {"names_disagree", Arch::kX86, true, "pp:0", false, kShm, std::nullopt,
-                         false, false}});
-  cases.push_back({pre, {"op_missing", Arch::kX86, false, "pp:0", true, kDist,
-                         S::kInitShmManagerOp, false, false}});
-  cases.push_back({pre, {"arch_powerpc", Arch::kPowerPC, true, "tp:0", true, kDist,
-                         S::kArchitecture, false, false}});
+  cases.push_back(
+      {pre, {"all_pass", Arch::kX86, true, "tp:0", true, kShm, std::nullopt, false, false}});
+  cases.push_back(
+      {pre, {"names_disagree", Arch::kX86, true, "pp:0", false, kShm, std::nullopt, false, false}});
+  cases.push_back(
+      {pre,
+       {"op_missing", Arch::kX86, false, "pp:0", true, kDist, S::kInitShmManagerOp, false, false}});
+  cases.push_back({pre,
+                   {"arch_powerpc", Arch::kPowerPC, true, "tp:0", true, kDist, S::kArchitecture,
+                    false, false}});
   return cases;
 }
 

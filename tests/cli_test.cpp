@@ -1,8 +1,7 @@
 // The command line end to end, as a user and CI run it: vLLM #37933 under both profiles, the JSON
 // record, exit codes, and one-line errors for unusable input.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
@@ -127,8 +126,8 @@ TEST(Cli, SameRunGivesByteIdenticalRecords) {
 }
 
 TEST(Cli, CompareShowsBothPoliciesAndPasses) {
-  const Result result = run_commsim(std::string("compare ") + kScenario +
-                                    " --policies vllm-0.18.0,vllm-pr40150");
+  const Result result =
+      run_commsim(std::string("compare ") + kScenario + " --policies vllm-0.18.0,vllm-pr40150");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("vllm-0.18.0"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("vllm-pr40150"), std::string::npos) << result.output;
@@ -137,7 +136,8 @@ TEST(Cli, CompareShowsBothPoliciesAndPasses) {
 
 TEST(Cli, AFailedExpectationExitsOneAndShowsExpectedAndActual) {
   // Under the ARM-enabled profile the same scenario has no expectations: unchecked, exit 0.
-  const Result unchecked = run_commsim(std::string("run ") + kScenario + " --policy vllm-pr40150-arm");
+  const Result unchecked =
+      run_commsim(std::string("run ") + kScenario + " --policy vllm-pr40150-arm");
   EXPECT_EQ(unchecked.exit_code, 0) << unchecked.output;
   // An edited copy that expects the pre-fix failure under the fixed profile must fail.
   std::ifstream in(kScenario);

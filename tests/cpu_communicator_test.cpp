@@ -146,8 +146,9 @@ TEST(CpuCommunicator, UnsetDistIdentIsAKeyErrorInTheNameCheck) {
   nodes[1].environment.erase("VLLM_DIST_IDENT");
   const Policy policy = *find_policy("vllm-pr40150");
   try {
-    ThreadWorld(nodes).run(
-        [&](RankEnv& env) { GroupCoordinator pp(env, policy, "pp:0", {0, 1}, true); });
+    ThreadWorld(nodes).run([&](RankEnv& env) {
+      GroupCoordinator pp(env, policy, "pp:0", {0, 1}, true);
+    });
     FAIL() << "KeyError expected";
   } catch (const KeyError& error) {
     EXPECT_EQ(std::string(error.what()), "KeyError: 'VLLM_DIST_IDENT'");

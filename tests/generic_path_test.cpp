@@ -92,23 +92,25 @@ TEST(GenericPath, SendObjectToSelfIsAnAssertion) {
 // spans nodes, so every group falls back to torch.distributed and the TP all-gather is gloo's.
 TEST(GenericPath, TensorParallelSlicesAreReassembledOnTheReceiver) {
   const Policy policy = *find_policy("vllm-pr40150");
-  const Tensor hidden = iota_tensor(DType::kF32, {2, 6}, 11);   // 12 elements: divisible by 2
-  const Tensor odd = iota_tensor(DType::kF32, {3}, 13);         // 3 elements: sent whole
-  const Tensor residual = iota_tensor(DType::kF32, {2, 6}, 17); // override: sent whole
+  const Tensor hidden = iota_tensor(DType::kF32, {2, 6}, 11);    // 12 elements: divisible by 2
+  const Tensor odd = iota_tensor(DType::kF32, {3}, 13);          // 3 elements: sent whole
+  const Tensor residual = iota_tensor(DType::kF32, {2, 6}, 17);  // override: sent whole
   const std::map<std::string, bool> overrides{{"residual", false}};
   ThreadWorld(x86_ranks(4, [](int r) { return r; })).run([&](RankEnv& env) {
     const int rank = env.world_rank();
     GroupCoordinator tp(env, policy, "tp:0", rank < 2 ? std::vector{0, 1} : std::vector{2, 3},
                         true);
-    GroupCoordinator pp(env, policy, "pp:0",
-                        rank % 2 == 0 ? std::vector{0, 2} : std::vector{1, 3}, true);
+    GroupCoordinator pp(env, policy, "pp:0", rank % 2 == 0 ? std::vector{0, 2} : std::vector{1, 3},
+                        true);
     if (rank < 2) {
-      pp.send_tensor_dict(TensorDict{{"hidden_states", hidden}, {"odd", odd}, {"residual", residual}},
-                          std::nullopt, &tp, &overrides);
+      pp.send_tensor_dict(
+          TensorDict{{"hidden_states", hidden}, {"odd", odd}, {"residual", residual}}, std::nullopt,
+          &tp, &overrides);
     } else {
       const auto got = pp.recv_tensor_dict(std::nullopt, &tp, &overrides);
       ASSERT_TRUE(got.has_value());
-      expect_same(*got, TensorDict{{"hidden_states", hidden}, {"odd", odd}, {"residual", residual}});
+      expect_same(*got,
+                  TensorDict{{"hidden_states", hidden}, {"odd", odd}, {"residual", residual}});
     }
   });
 }

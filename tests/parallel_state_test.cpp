@@ -38,7 +38,8 @@ TEST(ModelParallelLayout, Tp2Pp3Dp2) {
   EXPECT_EQ(kind(layout, "tp").rank_lists,
             (Lists{{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, 9}, {10, 11}}));
   EXPECT_EQ(kind(layout, "pp").rank_lists, (Lists{{0, 2, 4}, {1, 3, 5}, {6, 8, 10}, {7, 9, 11}}));
-  EXPECT_EQ(kind(layout, "dp").rank_lists, (Lists{{0, 6}, {2, 8}, {4, 10}, {1, 7}, {3, 9}, {5, 11}}));
+  EXPECT_EQ(kind(layout, "dp").rank_lists,
+            (Lists{{0, 6}, {2, 8}, {4, 10}, {1, 7}, {3, 9}, {5, 11}}));
 }
 
 }  // namespace

@@ -64,7 +64,8 @@ TEST(ProcessGroup, NoRankLeavesTheBarrierBeforeEveryRankArrived) {
 TEST(ProcessGroup, AllGatherObjectIsInGroupOrder) {
   ThreadWorld(x86_ranks(3, [](int r) { return r; })).run([](RankEnv& env) {
     ProcessGroup group(env, "g/device", {2, 0, 1});  // group rank 0 is global rank 2
-    const auto objects = group.all_gather_object(encode_string("rank" + std::to_string(env.world_rank())));
+    const auto objects =
+        group.all_gather_object(encode_string("rank" + std::to_string(env.world_rank())));
     ASSERT_EQ(objects.size(), 3u);
     EXPECT_EQ(decode_string(objects[0]), "rank2");
     EXPECT_EQ(decode_string(objects[1]), "rank0");

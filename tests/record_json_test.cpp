@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "scenarios/outcome.h"
 #include "results/verdict.h"
+#include "scenarios/outcome.h"
 
 // Field-by-field equality, for the round-trip checks (the record structs define none).
 namespace commsim::scenario {

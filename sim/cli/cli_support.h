@@ -1,12 +1,11 @@
 // Shared pieces of the commsim subcommands: usage errors, loading scenarios, writing JSON.
 #pragma once
 
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
-#include <nlohmann/json.hpp>
 
 #include "communicators/policy.h"
 #include "scenarios/scenario.h"
@@ -27,7 +26,8 @@ class UsageError : public std::runtime_error {
 // Parses a subcommand's arguments: `options` plus any number of positional scenario files (read
 // them with scenario_paths). Unknown options throw boost::program_options errors.
 boost::program_options::variables_map parse_command_line(
-    const std::vector<std::string>& args, const boost::program_options::options_description& options);
+    const std::vector<std::string>& args,
+    const boost::program_options::options_description& options);
 // The positional scenario files; empty when none were given.
 std::vector<std::string> scenario_paths(const boost::program_options::variables_map& vm);
 

@@ -1,7 +1,6 @@
+#include <boost/program_options.hpp>
 #include <iostream>
 #include <sstream>
-
-#include <boost/program_options.hpp>
 
 #include "results/record_json.h"
 #include "results/summary.h"
@@ -30,15 +29,16 @@ std::vector<std::string> split_commas(const std::string& text) {
 
 int compare_command(const std::vector<std::string>& args) {
   po::options_description options("commsim compare SCENARIO [options]");
-  options.add_options()                                                       //
-      ("help,h", "show this help")                                             //
+  options.add_options()             //
+      ("help,h", "show this help")  //
       ("policies", po::value<std::string>(),
        "comma-separated profiles (default: every policy the scenario has expectations for)")  //
       ("json", po::value<std::string>(), "write the result records as a JSON array to this file");
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
-    std::cout << options << "\nExit status: 0 every expectation held under every policy, 1 one "
-                            "did not, 2 unusable input.\n";
+    std::cout << options
+              << "\nExit status: 0 every expectation held under every policy, 1 one "
+                 "did not, 2 unusable input.\n";
     return kExitPass;
   }
   const std::vector<std::string> paths = scenario_paths(vm);

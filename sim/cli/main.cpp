@@ -1,10 +1,9 @@
 // commsim: simulate vLLM's CPU communicators on a modelled cluster and check what happens.
+#include <boost/program_options/errors.hpp>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <boost/program_options/errors.hpp>
 
 #include "sim/cli/cli_support.h"
 #include "sim/cli/commands.h"

@@ -1,6 +1,5 @@
-#include <iostream>
-
 #include <boost/program_options.hpp>
+#include <iostream>
 
 #include "results/record_json.h"
 #include "results/summary.h"
@@ -15,16 +14,17 @@ namespace po = boost::program_options;
 
 int run_command(const std::vector<std::string>& args) {
   po::options_description options("commsim run SCENARIO... [options]");
-  options.add_options()                                                   //
-      ("help,h", "show this help")                                         //
+  options.add_options()             //
+      ("help,h", "show this help")  //
       ("policy", po::value<std::string>(),
        "vLLM behaviour profile to run under (default: each scenario's own `policy`)")  //
       ("json", po::value<std::string>(),
        "write the result record (an array when several scenarios run) to this file");
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
-    std::cout << options << "\nExit status: 0 every expectation held, 1 one did not, "
-                            "2 unusable input.\n";
+    std::cout << options
+              << "\nExit status: 0 every expectation held, 1 one did not, "
+                 "2 unusable input.\n";
     return kExitPass;
   }
   const std::vector<std::string> paths = scenario_paths(vm);

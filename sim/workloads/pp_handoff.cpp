@@ -44,9 +44,9 @@ comm::TensorDict make_stage_dict(const scenario::Workload& workload, int stage, 
   comm::TensorDict dict;
   for (const scenario::TensorSpec& spec : workload.tensors) {
     comm::Tensor tensor = comm::Tensor::zeros(spec.dtype, spec.shape);
-    fill_seeded(tensor, workload.seed,
-                stream_id(spec.name, static_cast<std::uint64_t>(stage),
-                          static_cast<std::uint64_t>(step)));
+    fill_seeded(
+        tensor, workload.seed,
+        stream_id(spec.name, static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(step)));
     dict.set(spec.name, tensor);
   }
   for (const auto& [key, value] : workload.extras) dict.set(key, comm::from_plain(value));
@@ -84,13 +84,15 @@ void run_pp_handoff(comm::RankEnv& env, comm::ParallelState& state,
   const int next = (stage + 1) % pp.world_size();
   const int previous = (stage - 1 + pp.world_size()) % pp.world_size();
   if (first) {
-    probe(env, "CpuCommunicator.send_tensor_dict", pp.unique_name(),
-          [&] { communicator->send_tensor_dict(make_stage_dict(workload, stage, -1), next); },
-          report);
+    probe(
+        env, "CpuCommunicator.send_tensor_dict", pp.unique_name(),
+        [&] { communicator->send_tensor_dict(make_stage_dict(workload, stage, -1), next); },
+        report);
   }
   if (last) {
-    probe(env, "CpuCommunicator.recv_tensor_dict", pp.unique_name(),
-          [&] { communicator->recv_tensor_dict(previous); }, report);
+    probe(
+        env, "CpuCommunicator.recv_tensor_dict", pp.unique_name(),
+        [&] { communicator->recv_tensor_dict(previous); }, report);
   }
 }
 

@@ -59,19 +59,24 @@ void fill_seeded(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream)
       for (float& x : tensor.data<float>()) x = unit_float(splitmix64(state));
       break;
     case comm::DType::kBF16:
-      for (std::uint16_t& x : tensor.data<std::uint16_t>()) x = to_bf16(unit_float(splitmix64(state)));
+      for (std::uint16_t& x : tensor.data<std::uint16_t>())
+        x = to_bf16(unit_float(splitmix64(state)));
       break;
     case comm::DType::kF16:
-      for (std::uint16_t& x : tensor.data<std::uint16_t>()) x = to_f16(unit_float(splitmix64(state)));
+      for (std::uint16_t& x : tensor.data<std::uint16_t>())
+        x = to_f16(unit_float(splitmix64(state)));
       break;
     case comm::DType::kI64:
-      for (std::int64_t& x : tensor.data<std::int64_t>()) x = static_cast<std::int64_t>(splitmix64(state) % 100);
+      for (std::int64_t& x : tensor.data<std::int64_t>())
+        x = static_cast<std::int64_t>(splitmix64(state) % 100);
       break;
     case comm::DType::kI32:
-      for (std::int32_t& x : tensor.data<std::int32_t>()) x = static_cast<std::int32_t>(splitmix64(state) % 100);
+      for (std::int32_t& x : tensor.data<std::int32_t>())
+        x = static_cast<std::int32_t>(splitmix64(state) % 100);
       break;
     case comm::DType::kU8:
-      for (std::uint8_t& x : tensor.data<std::uint8_t>()) x = static_cast<std::uint8_t>(splitmix64(state) % 100);
+      for (std::uint8_t& x : tensor.data<std::uint8_t>())
+        x = static_cast<std::uint8_t>(splitmix64(state) % 100);
       break;
   }
 }
