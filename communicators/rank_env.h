@@ -8,9 +8,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +53,21 @@ class PendingSend {
   virtual void wait() = 0;
 };
 
+// A named region of memory shared by the ranks of one node (POSIX shared memory in a real run).
+// The bytes stay valid while any holder keeps the region, even after the name is unlinked.
+class SharedRegion {
+ public:
+  virtual ~SharedRegion() = default;
+  virtual std::span<std::byte> bytes() = 0;
+};
+
+// The result of creating or opening a region: the region, or the errno a real shm_open would set
+// (EEXIST = 17 when creating an existing name, ENOENT = 2 when opening a name this node lacks).
+struct RegionResult {
+  std::shared_ptr<SharedRegion> region;
+  int error = 0;
+};
+
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 struct LogLine {
@@ -86,6 +103,26 @@ class RankEnv {
   virtual Message recv(int src, const std::string& channel) = 0;
   // Blocking send: post_send(...)->wait().
   void send(int dst, const std::string& channel, Message message);
+
+  // Node shared memory. Names live in a per-node namespace, as /dev/shm does: a rank sees only
+  // the regions of its own node. Create is exclusive (O_CREAT | O_EXCL); the bytes start zeroed.
+  virtual RegionResult create_region(const std::string& name, std::size_t bytes) = 0;
+  virtual RegionResult open_region(const std::string& name) = 0;
+  // Removes the name from the node's namespace (no-op if absent); holders keep their bytes.
+  virtual void unlink_region(const std::string& name) = 0;
+
+  // Waiting on shared memory without spinning: blocks until ready() holds. ready() is evaluated
+  // now and again after every notify_node() by a rank of this node. `peer` is the world rank
+  // whose store is awaited (-1 if none in particular), for hang reports. A rank that waits for a
+  // condition no rank will ever make true never returns (a hang, reported by the simulator).
+  virtual void wait_until(const std::function<bool()>& ready, int peer) = 0;
+  // Announces a store to this node's shared memory (a stamp publication) to waiting ranks.
+  virtual void notify_node() = 0;
+
+  // The cost model. A copy of `bytes` through this node's memory bus (shared by the node's
+  // ranks), and `flops` of computation spread over `threads` threads of this rank.
+  virtual void charge_memory_copy(std::size_t bytes) = 0;
+  virtual void charge_compute(double flops, int threads) = 0;
 
   // Records a log line at the current simulated time.
   virtual void log(LogLevel level, const std::string& logger, const std::string& text) = 0;

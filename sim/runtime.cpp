@@ -147,6 +147,13 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
   const std::vector<comm::GroupKindLayout> layout = comm::model_parallel_layout(
       scenario.parallel.tensor, scenario.parallel.pipeline, scenario.parallel.data);
 
+  std::vector<NodeMemory> memories(platform.nodes.size());
+  for (std::size_t node = 0; node < memories.size(); ++node) {
+    memories[node].host = platform.nodes[node];
+    memories[node].mutex = sg4::Mutex::create();
+    memories[node].changed = sg4::ConditionVariable::create();
+  }
+
   std::vector<sg4::ActorPtr> actors(static_cast<std::size_t>(world));
   std::vector<std::unique_ptr<RankContext>> contexts;
   for (int rank = 0; rank < world; ++rank) {
@@ -154,7 +161,8 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
     context->rank = rank;
     context->node = rank / ranks_per_node;
     context->env = std::make_unique<SimGridRankEnv>(
-        rank, node_facts(scenario, context->node, ranks_per_node), actors);
+        rank, node_facts(scenario, context->node, ranks_per_node),
+        memories[static_cast<std::size_t>(context->node)], actors);
     contexts.push_back(std::move(context));
   }
   for (int rank = 0; rank < world; ++rank) {

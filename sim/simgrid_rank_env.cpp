@@ -10,6 +10,18 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
+constexpr int kErrnoNoEntry = 2;  // ENOENT
+constexpr int kErrnoExists = 17;  // EEXIST
+
+class HeapRegion final : public comm::SharedRegion {
+ public:
+  explicit HeapRegion(std::size_t bytes) : bytes_(bytes) {}
+  std::span<std::byte> bytes() override { return bytes_; }
+
+ private:
+  std::vector<std::byte> bytes_;
+};
+
 std::string mailbox_name(const std::string& channel, int src, int dst) {
   return channel + "|" + std::to_string(src) + ">" + std::to_string(dst);
 }
@@ -35,9 +47,9 @@ class SimGridPendingSend final : public comm::PendingSend {
   int dst_;
 };
 
-SimGridRankEnv::SimGridRankEnv(int world_rank, comm::NodeFacts node,
+SimGridRankEnv::SimGridRankEnv(int world_rank, comm::NodeFacts node, NodeMemory& memory,
                                const std::vector<sg4::ActorPtr>& actors)
-    : world_rank_(world_rank), node_(std::move(node)), actors_(actors) {}
+    : world_rank_(world_rank), node_(std::move(node)), memory_(memory), actors_(actors) {}
 
 double SimGridRankEnv::now() const { return sg4::Engine::get_clock(); }
 
@@ -65,6 +77,44 @@ comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
 
 void SimGridRankEnv::log(comm::LogLevel level, const std::string& logger, const std::string& text) {
   logs_.push_back(comm::LogLine{now(), level, logger, text});
+}
+
+comm::RegionResult SimGridRankEnv::create_region(const std::string& name, std::size_t bytes) {
+  if (memory_.regions.contains(name)) return {nullptr, kErrnoExists};
+  auto region = std::make_shared<HeapRegion>(bytes);
+  memory_.regions.emplace(name, region);
+  return {region, 0};
+}
+
+comm::RegionResult SimGridRankEnv::open_region(const std::string& name) {
+  const auto it = memory_.regions.find(name);
+  if (it == memory_.regions.end()) return {nullptr, kErrnoNoEntry};
+  return {it->second, 0};
+}
+
+void SimGridRankEnv::unlink_region(const std::string& name) { memory_.regions.erase(name); }
+
+void SimGridRankEnv::wait_until(const std::function<bool()>& ready, int peer) {
+  if (ready()) return;
+  mark_blocked(peer, "shared memory");
+  std::unique_lock lock(*memory_.mutex);
+  while (!ready()) memory_.changed->wait(lock);
+  clear_blocked();
+}
+
+void SimGridRankEnv::notify_node() { memory_.changed->notify_all(); }
+
+void SimGridRankEnv::charge_memory_copy(std::size_t bytes) {
+  if (bytes > 0) sg4::Comm::sendto(memory_.host, memory_.host, bytes);
+}
+
+void SimGridRankEnv::charge_compute(double flops, int threads) {
+  if (flops <= 0) return;
+  if (threads <= 1) {
+    sg4::this_actor::execute(flops);
+  } else {
+    sg4::this_actor::thread_execute(memory_.host, flops / threads, threads);
+  }
 }
 
 void SimGridRankEnv::mark_blocked(int peer, const char* what) {

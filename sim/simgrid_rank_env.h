@@ -8,6 +8,8 @@
 // Used only from its own actor.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <simgrid/s4u.hpp>
 #include <string>
@@ -16,6 +18,15 @@
 #include "communicators/rank_env.h"
 
 namespace commsim::sim {
+
+// The shared memory of one simulated node: its /dev/shm namespace, and the condition variable that
+// every stamp publication on the node notifies. One per node, shared by the node's rank envs.
+struct NodeMemory {
+  simgrid::s4u::Host* host = nullptr;
+  std::map<std::string, std::shared_ptr<comm::SharedRegion>> regions;
+  simgrid::s4u::MutexPtr mutex;
+  simgrid::s4u::ConditionVariablePtr changed;
+};
 
 // Where a rank is blocked: the op stack at the time and the peer it waits for.
 struct BlockedOn {
@@ -27,7 +38,7 @@ struct BlockedOn {
 class SimGridRankEnv final : public comm::RankEnv {
  public:
   // `actors[r]` is rank r's actor; it must be filled in before any rank sends.
-  SimGridRankEnv(int world_rank, comm::NodeFacts node,
+  SimGridRankEnv(int world_rank, comm::NodeFacts node, NodeMemory& memory,
                  const std::vector<simgrid::s4u::ActorPtr>& actors);
 
   int world_rank() const override { return world_rank_; }
@@ -40,6 +51,14 @@ class SimGridRankEnv final : public comm::RankEnv {
   comm::Message recv(int src, const std::string& channel) override;
   void log(comm::LogLevel level, const std::string& logger, const std::string& text) override;
 
+  comm::RegionResult create_region(const std::string& name, std::size_t bytes) override;
+  comm::RegionResult open_region(const std::string& name) override;
+  void unlink_region(const std::string& name) override;
+  void wait_until(const std::function<bool()>& ready, int peer) override;
+  void notify_node() override;
+  void charge_memory_copy(std::size_t bytes) override;
+  void charge_compute(double flops, int threads) override;
+
   const std::vector<comm::LogLine>& logs() const { return logs_; }
   // Set while the rank is blocked in a wait; cleared when the wait returns.
   const std::optional<BlockedOn>& blocked_on() const { return blocked_on_; }
@@ -51,6 +70,7 @@ class SimGridRankEnv final : public comm::RankEnv {
 
   int world_rank_;
   comm::NodeFacts node_;
+  NodeMemory& memory_;
   const std::vector<simgrid::s4u::ActorPtr>& actors_;
   std::vector<comm::LogLine> logs_;
   std::optional<BlockedOn> blocked_on_;

@@ -9,6 +9,7 @@
 
 #include "communicators/errors.h"
 #include "communicators/group_coordinator.h"
+#include "communicators/rank_env_wrapper.h"
 #include "tests/support/thread_world.h"
 
 namespace commsim::comm {
@@ -33,25 +34,15 @@ struct Observed {
 };
 
 // A RankEnv decorator that keeps the log lines a rank writes.
-class LogCapture final : public RankEnv {
+class LogCapture final : public RankEnvWrapper {
  public:
-  LogCapture(RankEnv& inner, Observed& observed) : inner_(inner), observed_(observed) {}
-  int world_rank() const override { return inner_.world_rank(); }
-  int world_size() const override { return inner_.world_size(); }
-  const NodeFacts& node() const override { return inner_.node(); }
-  double now() const override { return inner_.now(); }
-  std::unique_ptr<PendingSend> post_send(int dst, const std::string& channel,
-                                         Message message) override {
-    return inner_.post_send(dst, channel, std::move(message));
-  }
-  Message recv(int src, const std::string& channel) override { return inner_.recv(src, channel); }
+  LogCapture(RankEnv& inner, Observed& observed) : RankEnvWrapper(inner), observed_(observed) {}
   void log(LogLevel, const std::string& logger, const std::string& text) override {
     std::lock_guard lock(observed_.mutex);
     observed_.logs.push_back(logger + " INFO " + text);
   }
 
  private:
-  RankEnv& inner_;
   Observed& observed_;
 };
 

@@ -40,6 +40,60 @@ class Mailboxes {
   std::map<std::tuple<std::string, int, int>, std::deque<comm::Message>> queues_;
 };
 
+// Every node's shared-memory namespace, and the one condition every stamp store notifies.
+class NodeMemories {
+ public:
+  comm::RegionResult create(int node, const std::string& name, std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    auto& regions = regions_[node];
+    if (regions.contains(name)) return {nullptr, 17};
+    auto region = std::make_shared<Region>(bytes);
+    regions.emplace(name, region);
+    return {region, 0};
+  }
+
+  comm::RegionResult open(int node, const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto& regions = regions_[node];
+    const auto it = regions.find(name);
+    if (it == regions.end()) return {nullptr, 2};
+    return {it->second, 0};
+  }
+
+  void unlink(int node, const std::string& name) {
+    std::lock_guard lock(mutex_);
+    regions_[node].erase(name);
+  }
+
+  // ready() is evaluated under the lock that notify() takes, so no store is missed.
+  void wait(const std::function<bool()>& ready, int rank) {
+    std::unique_lock lock(mutex_);
+    if (!changed_.wait_for(lock, std::chrono::seconds(20), ready)) {
+      throw comm::HarnessError("test rank " + std::to_string(rank) +
+                               " timed out waiting on shared memory");
+    }
+  }
+
+  void notify() {
+    std::lock_guard lock(mutex_);
+    changed_.notify_all();
+  }
+
+ private:
+  class Region final : public comm::SharedRegion {
+   public:
+    explicit Region(std::size_t bytes) : bytes_(bytes) {}
+    std::span<std::byte> bytes() override { return bytes_; }
+
+   private:
+    std::vector<std::byte> bytes_;
+  };
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<int, std::map<std::string, std::shared_ptr<comm::SharedRegion>>> regions_;
+};
+
 class DeliveredSend final : public comm::PendingSend {
  public:
   void wait() override {}
@@ -47,8 +101,13 @@ class DeliveredSend final : public comm::PendingSend {
 
 class ThreadRankEnv final : public comm::RankEnv {
  public:
-  ThreadRankEnv(int rank, int world, comm::NodeFacts node, Mailboxes& mailboxes)
-      : rank_(rank), world_(world), node_(std::move(node)), mailboxes_(mailboxes) {}
+  ThreadRankEnv(int rank, int world, comm::NodeFacts node, Mailboxes& mailboxes,
+                NodeMemories& memories)
+      : rank_(rank),
+        world_(world),
+        node_(std::move(node)),
+        mailboxes_(mailboxes),
+        memories_(memories) {}
 
   int world_rank() const override { return rank_; }
   int world_size() const override { return world_; }
@@ -66,6 +125,20 @@ class ThreadRankEnv final : public comm::RankEnv {
     return mailboxes_.take(channel, src, rank_);
   }
 
+  comm::RegionResult create_region(const std::string& name, std::size_t bytes) override {
+    return memories_.create(node_.index, name, bytes);
+  }
+  comm::RegionResult open_region(const std::string& name) override {
+    return memories_.open(node_.index, name);
+  }
+  void unlink_region(const std::string& name) override { memories_.unlink(node_.index, name); }
+  void wait_until(const std::function<bool()>& ready, int /*peer*/) override {
+    memories_.wait(ready, rank_);
+  }
+  void notify_node() override { memories_.notify(); }
+  void charge_memory_copy(std::size_t /*bytes*/) override {}
+  void charge_compute(double /*flops*/, int /*threads*/) override {}
+
   void log(comm::LogLevel level, const std::string& logger, const std::string& text) override {
     lines.push_back(comm::LogLine{0, level, logger, text});
   }
@@ -77,6 +150,7 @@ class ThreadRankEnv final : public comm::RankEnv {
   int world_;
   comm::NodeFacts node_;
   Mailboxes& mailboxes_;
+  NodeMemories& memories_;
 };
 
 }  // namespace
@@ -85,12 +159,13 @@ ThreadWorld::ThreadWorld(std::vector<comm::NodeFacts> nodes) : nodes_(std::move(
 
 void ThreadWorld::run(const std::function<void(comm::RankEnv&)>& body) {
   Mailboxes mailboxes;
+  NodeMemories memories;
   const int world = static_cast<int>(nodes_.size());
   std::vector<std::exception_ptr> errors(nodes_.size());
   std::vector<std::thread> threads;
   for (int rank = 0; rank < world; ++rank) {
     threads.emplace_back([&, rank] {
-      ThreadRankEnv env(rank, world, nodes_[static_cast<std::size_t>(rank)], mailboxes);
+      ThreadRankEnv env(rank, world, nodes_[static_cast<std::size_t>(rank)], mailboxes, memories);
       try {
         body(env);
       } catch (...) {
