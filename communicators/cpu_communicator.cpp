@@ -18,9 +18,8 @@ CpuCommunicator::CpuCommunicator(RankEnv& env, const Policy& policy, std::string
                              [this] { return all_ranks_share_shm_group_name(); });
   if (decision_.info_log) env_.log(LogLevel::kInfo, kLogger, *decision_.info_log);
   if (decision_.backend == Backend::kShm) {
-    throw HarnessError("group " + unique_name_ +
-                       " selected the shared-memory backend, which this build of commsim does "
-                       "not model yet");
+    shm_ = std::make_unique<shm::ShmDistributed>(env_, policy_, device_group_, make_group_name(),
+                                                 unique_name_);
   }
 }
 
@@ -55,16 +54,29 @@ void CpuCommunicator::raise_no_fastpath(const char* function) const {
                        "'");
 }
 
-void CpuCommunicator::send_tensor_dict(const TensorDict& /*tensor_dict*/, int /*dst*/) {
+void CpuCommunicator::send_tensor_dict(const TensorDict& tensor_dict, int dst) {
   OpScope scope(env_, "CpuCommunicator.send_tensor_dict", unique_name_);
-  if (decision_.backend == Backend::kTorchDistributed) raise_no_fastpath("send_tensor_dict");
-  throw HarnessError("the shared-memory tensor-dict path is not modelled yet");
+  if (!shm_) raise_no_fastpath("send_tensor_dict");
+  shm_->send_tensor_dict(tensor_dict, dst);
 }
 
-TensorDict CpuCommunicator::recv_tensor_dict(int /*src*/) {
+TensorDict CpuCommunicator::recv_tensor_dict(int src) {
   OpScope scope(env_, "CpuCommunicator.recv_tensor_dict", unique_name_);
-  if (decision_.backend == Backend::kTorchDistributed) raise_no_fastpath("recv_tensor_dict");
-  throw HarnessError("the shared-memory tensor-dict path is not modelled yet");
+  if (!shm_) raise_no_fastpath("recv_tensor_dict");
+  return shm_->recv_tensor_dict(src);
+}
+
+void CpuCommunicator::all_reduce(Tensor& tensor) {
+  OpScope scope(env_, "CpuCommunicator.all_reduce", unique_name_);
+  if (shm_) {
+    shm_->all_reduce(tensor);
+  } else {
+    device_group_.all_reduce(tensor, ReduceOp::kSum);
+  }
+}
+
+void CpuCommunicator::shutdown() {
+  if (shm_) shm_->shutdown();
 }
 
 Tensor CpuCommunicator::all_gather(const Tensor& input, int dim) {
@@ -81,7 +93,11 @@ Tensor CpuCommunicator::all_gather(const Tensor& input, int dim) {
   gathered_shape.insert(gathered_shape.begin(), world);
   Tensor gathered = input.is_phantom() ? Tensor::phantom(input.dtype(), gathered_shape)
                                        : Tensor::zeros(input.dtype(), gathered_shape);
-  device_group_.all_gather_into_tensor(gathered, input);
+  if (shm_) {
+    shm_->all_gather_into_tensor(gathered, input);
+  } else {
+    device_group_.all_gather_into_tensor(gathered, input);
+  }
   Shape out_shape = input.shape();
   out_shape[static_cast<std::size_t>(dim)] *= world;
   if (dim == 0 || gathered.is_phantom()) return gathered.reshape(out_shape);

@@ -8,6 +8,7 @@
 // One per (group, member rank); not thread-safe.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "communicators/policy.h"
 #include "communicators/process_group.h"
 #include "communicators/rank_env.h"
+#include "communicators/shm/shm_distributed.h"
 #include "communicators/tensor_dict.h"
 
 namespace commsim::comm {
@@ -42,8 +44,13 @@ class CpuCommunicator {
   void send_tensor_dict(const TensorDict& tensor_dict, int dst);
   TensorDict recv_tensor_dict(int src);
 
+  // CpuCommunicator.all_reduce: SUM in place through the chosen backend.
+  void all_reduce(Tensor& tensor);
   // CpuCommunicator.all_gather: concatenates every rank's input along `dim` (may be negative).
   Tensor all_gather(const Tensor& input, int dim);
+
+  // Process exit: the SHM manager (if any) unlinks its segments.
+  void shutdown();
 
  private:
   bool all_ranks_share_shm_group_name();
@@ -54,6 +61,7 @@ class CpuCommunicator {
   std::string unique_name_;
   ProcessGroup& device_group_;
   BackendDecision decision_;
+  std::unique_ptr<shm::ShmDistributed> shm_;  // the dist_module when the backend is shm
 };
 
 }  // namespace commsim::comm

@@ -169,4 +169,15 @@ Tensor GroupCoordinator::all_gather(const Tensor& input, int dim) {
   return device_communicator_->all_gather(input, dim);
 }
 
+void GroupCoordinator::all_reduce(Tensor& tensor) {
+  OpScope scope(env_, "all_reduce", unique_name_);
+  if (world_size() == 1) return;
+  COMMSIM_CHECK(device_communicator_ != nullptr, "all_reduce needs a device communicator");
+  device_communicator_->all_reduce(tensor);
+}
+
+void GroupCoordinator::shutdown() {
+  if (device_communicator_) device_communicator_->shutdown();
+}
+
 }  // namespace commsim::comm

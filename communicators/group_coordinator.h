@@ -60,6 +60,11 @@ class GroupCoordinator {
 
   // GroupCoordinator.all_gather: the input itself when the group has one rank.
   Tensor all_gather(const Tensor& input, int dim);
+  // GroupCoordinator.all_reduce: SUM, in place (CPU mutates the caller's tensor).
+  void all_reduce(Tensor& tensor);
+
+  // Process exit (GroupCoordinator.destroy and the SHM manager's destructor).
+  void shutdown();
 
  private:
   bool use_all_gather(const std::string& key, const Tensor& tensor,

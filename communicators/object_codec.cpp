@@ -79,6 +79,32 @@ MetadataList decode_metadata(std::span<const std::byte> bytes) {
   return list;
 }
 
+ObjectBytes encode_key_sizes(const KeySizes& key_sizes) {
+  json keys = json::array();
+  json sizes = json::array();
+  for (const auto& [key, size] : key_sizes) {
+    keys.push_back(key);
+    sizes.push_back(size);
+  }
+  return to_bytes(json::array({keys, sizes}));
+}
+
+KeySizes decode_key_sizes(std::span<const std::byte> bytes) {
+  try {
+    const json record = from_bytes(bytes);
+    const json& keys = record.at(0);
+    const json& sizes = record.at(1);
+    if (keys.size() != sizes.size()) throw AssertionError("keys and sizes differ in length");
+    KeySizes out;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      out.emplace_back(keys[i].get<std::string>(), sizes[i].get<Shape>());
+    }
+    return out;
+  } catch (const json::exception& e) {
+    throw HarnessError(std::string("undecodable key/size record: ") + e.what());
+  }
+}
+
 ObjectBytes encode_string(const std::string& text) { return to_bytes(json(text)); }
 
 std::string decode_string(std::span<const std::byte> bytes) {

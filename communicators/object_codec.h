@@ -33,6 +33,11 @@ ObjectBytes encode_metadata(const MetadataList& list);
 // Throws HarnessError on bytes that encode_metadata did not produce.
 MetadataList decode_metadata(std::span<const std::byte> bytes);
 
+// The SHM fast path's pickled [keys, sizes] record.
+using KeySizes = std::vector<std::pair<std::string, Shape>>;
+ObjectBytes encode_key_sizes(const KeySizes& key_sizes);
+KeySizes decode_key_sizes(std::span<const std::byte> bytes);
+
 ObjectBytes encode_string(const std::string& text);
 std::string decode_string(std::span<const std::byte> bytes);
 

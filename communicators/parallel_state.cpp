@@ -56,6 +56,10 @@ void ParallelState::initialize(RankEnv& env, const Policy& policy,
   }
 }
 
+void ParallelState::shutdown() {
+  for (const auto& coordinator : groups_) coordinator->shutdown();
+}
+
 GroupCoordinator& ParallelState::group(const std::string& kind) {
   const auto it = by_kind_.find(kind);
   COMMSIM_CHECK(it != by_kind_.end(), "no " + kind + " group for this rank");

@@ -36,6 +36,9 @@ class ParallelState {
 
   // The coordinator of `kind` this rank belongs to. REQUIRES: kind is in the layout.
   GroupCoordinator& group(const std::string& kind);
+  // Process exit: every coordinator releases what it holds (SHM segment names are unlinked).
+  void shutdown();
+
   // All coordinators of this rank in creation order.
   const std::vector<std::unique_ptr<GroupCoordinator>>& groups() const { return groups_; }
 

@@ -60,6 +60,40 @@ void ProcessGroup::barrier() {
   }
 }
 
+// The ring: rank r sends to r+1 and receives from r-1. In reduce-scatter step s it sends chunk
+// (r - s) and folds the received chunk (r - s - 1) into its own; after size()-1 steps it holds the
+// reduced chunk (r + 1). The all-gather steps then pass the reduced chunks around the ring.
+void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op) {
+  const int world = size();
+  if (world == 1) return;
+  const std::string channel = op_channel("all_reduce");
+  const int next = ranks_[static_cast<std::size_t>((rank_ + 1) % world)];
+  const int previous = ranks_[static_cast<std::size_t>((rank_ - 1 + world) % world)];
+  const Tensor flat = tensor.reshape({-1});
+  const std::int64_t numel = flat.numel();
+  const auto chunk = [&](int index) {
+    const int c = ((index % world) + world) % world;
+    const std::int64_t base = numel / world;
+    const std::int64_t extra = numel % world;
+    const std::int64_t begin = c * base + std::min<std::int64_t>(c, extra);
+    return flat.slice(begin, base + (c < extra ? 1 : 0));
+  };
+  for (int step = 0; step < world - 1; ++step) {
+    auto send = env_.post_send(next, channel, message_of(chunk(rank_ - step)));
+    Tensor incoming = chunk(rank_ - step - 1).clone();
+    fill_from(incoming, env_.recv(previous, channel));
+    Tensor target = chunk(rank_ - step - 1);
+    reduce_into(target, incoming, op);
+    send->wait();
+  }
+  for (int step = 0; step < world - 1; ++step) {
+    auto send = env_.post_send(next, channel, message_of(chunk(rank_ + 1 - step)));
+    Tensor target = chunk(rank_ - step);
+    fill_from(target, env_.recv(previous, channel));
+    send->wait();
+  }
+}
+
 // Direct exchange: each member posts its object to every other member, then collects them.
 std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& object) {
   const std::string channel = op_channel("all_gather_object");

@@ -14,6 +14,7 @@
 
 #include "communicators/object_codec.h"
 #include "communicators/rank_env.h"
+#include "communicators/reduce_ops.h"
 #include "communicators/tensor.h"
 
 namespace commsim::comm {
@@ -36,6 +37,9 @@ class ProcessGroup {
   int recv(Tensor& tensor, int src_global);
 
   void barrier();
+  // torch.distributed.all_reduce, in place, with the ring algorithm (reduce-scatter, then
+  // all-gather) over size() nearly equal chunks. Every rank ends with the same bytes.
+  void all_reduce(Tensor& tensor, ReduceOp op);
   // torch.distributed.all_gather_object: every member's object, in group order.
   std::vector<ObjectBytes> all_gather_object(const ObjectBytes& object);
   // torch.distributed.all_gather_into_tensor: `output` holds size() copies of `input`'s shape,

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -59,6 +60,22 @@ class SharedRegion {
  public:
   virtual ~SharedRegion() = default;
   virtual std::span<std::byte> bytes() = 0;
+};
+
+// A SharedRegion in ordinary memory: zeroed, 64-byte aligned (as mmap'd segments are page
+// aligned). What the simulator and the threaded test world hand out.
+class HeapRegion final : public SharedRegion {
+ public:
+  explicit HeapRegion(std::size_t size)
+      : size_(size), bytes_(new(std::align_val_t{64}) std::byte[size]()) {}
+  std::span<std::byte> bytes() override { return {bytes_.get(), size_}; }
+
+ private:
+  struct AlignedDelete {
+    void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::size_t size_;
+  std::unique_ptr<std::byte[], AlignedDelete> bytes_;
 };
 
 // The result of creating or opening a region: the region, or the errno a real shm_open would set

@@ -75,11 +75,14 @@ Tensor Tensor::reshape(const Shape& shape) const {
 }
 
 Tensor Tensor::row_block(std::int64_t parts, std::int64_t index) const {
-  const Tensor rows = reshape({parts, -1});
-  const std::int64_t cols = rows.shape()[1];
-  const auto block_bytes = static_cast<std::size_t>(cols) * element_size(dtype_);
-  return Tensor(dtype_, Shape{cols}, storage_,
-                storage_ ? offset_ + static_cast<std::size_t>(index) * block_bytes : 0);
+  const std::int64_t cols = reshape({parts, -1}).shape()[1];
+  return slice(index * cols, cols);
+}
+
+Tensor Tensor::slice(std::int64_t begin, std::int64_t count) const {
+  COMMSIM_CHECK(begin >= 0 && count >= 0 && begin + count <= numel(), "slice out of range");
+  const auto offset = static_cast<std::size_t>(begin) * element_size(dtype_);
+  return Tensor(dtype_, Shape{count}, storage_, storage_ ? offset_ + offset : 0);
 }
 
 Tensor Tensor::clone() const {

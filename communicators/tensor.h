@@ -68,6 +68,10 @@ class Tensor {
   // Throws RuntimeError when numel() is not divisible by `parts`.
   Tensor row_block(std::int64_t parts, std::int64_t index) const;
 
+  // Elements [begin, begin + count) of the flattened tensor, as a 1-D view.
+  // REQUIRES: 0 <= begin, begin + count <= numel().
+  Tensor slice(std::int64_t begin, std::int64_t count) const;
+
   // Deep copy with its own storage (phantom stays phantom).
   Tensor clone() const;
   // Copies src's bytes into this tensor. REQUIRES: same dtype and numel.

@@ -84,6 +84,8 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
     context.outcome = Outcome::kError;
     context.error = results::ErrorInfo{"HarnessError", error.what(), "", "", ""};
   }
+  // The process exits (normally or by a Python exception): the SHM managers unlink their names.
+  context.state.shutdown();
   context.finished = true;
   context.end_time = sg4::Engine::get_clock();
 }

@@ -13,15 +13,6 @@ namespace {
 constexpr int kErrnoNoEntry = 2;  // ENOENT
 constexpr int kErrnoExists = 17;  // EEXIST
 
-class HeapRegion final : public comm::SharedRegion {
- public:
-  explicit HeapRegion(std::size_t bytes) : bytes_(bytes) {}
-  std::span<std::byte> bytes() override { return bytes_; }
-
- private:
-  std::vector<std::byte> bytes_;
-};
-
 std::string mailbox_name(const std::string& channel, int src, int dst) {
   return channel + "|" + std::to_string(src) + ">" + std::to_string(dst);
 }
@@ -81,7 +72,7 @@ void SimGridRankEnv::log(comm::LogLevel level, const std::string& logger, const 
 
 comm::RegionResult SimGridRankEnv::create_region(const std::string& name, std::size_t bytes) {
   if (memory_.regions.contains(name)) return {nullptr, kErrnoExists};
-  auto region = std::make_shared<HeapRegion>(bytes);
+  auto region = std::make_shared<comm::HeapRegion>(bytes);
   memory_.regions.emplace(name, region);
   return {region, 0};
 }

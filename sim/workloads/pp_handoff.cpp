@@ -81,18 +81,17 @@ void run_pp_handoff(comm::RankEnv& env, comm::ParallelState& state,
 
   comm::CpuCommunicator* communicator = pp.device_communicator();
   if (!workload.probe_fastpath || communicator == nullptr) return;
-  const int next = (stage + 1) % pp.world_size();
-  const int previous = (stage - 1 + pp.world_size()) % pp.world_size();
-  if (first) {
+  // The first stage sends one more dict to the second, which receives it.
+  if (stage == 0) {
     probe(
         env, "CpuCommunicator.send_tensor_dict", pp.unique_name(),
-        [&] { communicator->send_tensor_dict(make_stage_dict(workload, stage, -1), next); },
+        [&] { communicator->send_tensor_dict(make_stage_dict(workload, stage, -1), 1); },
         report);
   }
-  if (last) {
+  if (stage == 1) {
     probe(
         env, "CpuCommunicator.recv_tensor_dict", pp.unique_name(),
-        [&] { communicator->recv_tensor_dict(previous); }, report);
+        [&] { communicator->recv_tensor_dict(0); }, report);
   }
 }
 

@@ -1,7 +1,7 @@
 #include "sim/workloads/seeded_values.h"
 
-#include <bit>
-#include <cstring>
+#include "communicators/half_float.h"
+
 
 namespace commsim::workloads {
 namespace {
@@ -16,26 +16,6 @@ std::uint64_t splitmix64(std::uint64_t& state) {
 // Uniform in [-1, 1) with 24 random bits, exactly representable in float32.
 float unit_float(std::uint64_t bits) {
   return static_cast<float>(bits >> 40) / static_cast<float>(1 << 23) - 1.0f;
-}
-
-// Round-to-nearest-even truncation of float32 to its top 16 bits (bfloat16).
-std::uint16_t to_bf16(float value) {
-  const auto bits = std::bit_cast<std::uint32_t>(value);
-  const std::uint32_t rounding = 0x7FFF + ((bits >> 16) & 1);
-  return static_cast<std::uint16_t>((bits + rounding) >> 16);
-}
-
-// float32 to IEEE half for values in [-1, 1) (normal or zero; no overflow possible).
-std::uint16_t to_f16(float value) {
-  const auto bits = std::bit_cast<std::uint32_t>(value);
-  const std::uint32_t sign = (bits >> 16) & 0x8000;
-  const int exponent = static_cast<int>((bits >> 23) & 0xFF) - 127 + 15;
-  if (exponent <= 0) return static_cast<std::uint16_t>(sign);  // flush tiny values to zero
-  const std::uint32_t mantissa = bits & 0x7FFFFF;
-  std::uint32_t half = sign | (static_cast<std::uint32_t>(exponent) << 10) | (mantissa >> 13);
-  const std::uint32_t rest = mantissa & 0x1FFF;
-  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;
-  return static_cast<std::uint16_t>(half);
 }
 
 }  // namespace
@@ -60,11 +40,11 @@ void fill_seeded(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream)
       break;
     case comm::DType::kBF16:
       for (std::uint16_t& x : tensor.data<std::uint16_t>())
-        x = to_bf16(unit_float(splitmix64(state)));
+        x = comm::float_to_bf16(unit_float(splitmix64(state)));
       break;
     case comm::DType::kF16:
       for (std::uint16_t& x : tensor.data<std::uint16_t>())
-        x = to_f16(unit_float(splitmix64(state)));
+        x = comm::float_to_f16(unit_float(splitmix64(state)));
       break;
     case comm::DType::kI64:
       for (std::int64_t& x : tensor.data<std::int64_t>())

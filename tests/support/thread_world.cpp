@@ -47,7 +47,7 @@ class NodeMemories {
     std::lock_guard lock(mutex_);
     auto& regions = regions_[node];
     if (regions.contains(name)) return {nullptr, 17};
-    auto region = std::make_shared<Region>(bytes);
+    auto region = std::make_shared<comm::HeapRegion>(bytes);
     regions.emplace(name, region);
     return {region, 0};
   }
@@ -80,15 +80,6 @@ class NodeMemories {
   }
 
  private:
-  class Region final : public comm::SharedRegion {
-   public:
-    explicit Region(std::size_t bytes) : bytes_(bytes) {}
-    std::span<std::byte> bytes() override { return bytes_; }
-
-   private:
-    std::vector<std::byte> bytes_;
-  };
-
   std::mutex mutex_;
   std::condition_variable changed_;
   std::map<int, std::map<std::string, std::shared_ptr<comm::SharedRegion>>> regions_;

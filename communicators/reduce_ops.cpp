@@ -1,0 +1,135 @@
+#include "communicators/reduce_ops.h"
+
+#include <algorithm>
+
+#include "communicators/errors.h"
+#include "communicators/half_float.h"
+
+namespace commsim::comm {
+namespace {
+
+template <typename T>
+T combine(T a, T b, ReduceOp op) {
+  switch (op) {
+    case ReduceOp::kSum:
+      return static_cast<T>(a + b);
+    case ReduceOp::kMin:
+      return std::min(a, b);
+    case ReduceOp::kMax:
+      return std::max(a, b);
+  }
+  return a;
+}
+
+template <typename T>
+void reduce_native(Tensor& accumulator, const Tensor& input, ReduceOp op) {
+  auto acc = accumulator.data<T>();
+  const auto in = input.data<T>();
+  for (std::size_t i = 0; i < acc.size(); ++i) acc[i] = combine(acc[i], in[i], op);
+}
+
+template <float (*Widen)(std::uint16_t), std::uint16_t (*Narrow)(float)>
+void reduce_half(Tensor& accumulator, const Tensor& input, ReduceOp op) {
+  auto acc = accumulator.data<std::uint16_t>();
+  const auto in = input.data<std::uint16_t>();
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    acc[i] = Narrow(combine(Widen(acc[i]), Widen(in[i]), op));
+  }
+}
+
+}  // namespace
+
+std::string_view reduce_op_name(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::kSum:
+      return "sum";
+    case ReduceOp::kMin:
+      return "min";
+    case ReduceOp::kMax:
+      return "max";
+  }
+  return "sum";
+}
+
+void reduce_into(Tensor& accumulator, const Tensor& input, ReduceOp op) {
+  COMMSIM_CHECK(accumulator.dtype() == input.dtype() && accumulator.numel() == input.numel(),
+                "reduce_into: dtype or size differ");
+  if (accumulator.is_phantom() || input.is_phantom()) return;
+  switch (accumulator.dtype()) {
+    case DType::kF32:
+      return reduce_native<float>(accumulator, input, op);
+    case DType::kBF16:
+      return reduce_half<bf16_to_float, float_to_bf16>(accumulator, input, op);
+    case DType::kF16:
+      return reduce_half<f16_to_float, float_to_f16>(accumulator, input, op);
+    case DType::kI64:
+      return reduce_native<std::int64_t>(accumulator, input, op);
+    case DType::kI32:
+      return reduce_native<std::int32_t>(accumulator, input, op);
+    case DType::kU8:
+      return reduce_native<std::uint8_t>(accumulator, input, op);
+  }
+}
+
+float element_as_float(const Tensor& tensor, std::int64_t index) {
+  const auto i = static_cast<std::size_t>(index);
+  switch (tensor.dtype()) {
+    case DType::kF32:
+      return tensor.data<float>()[i];
+    case DType::kBF16:
+      return bf16_to_float(tensor.data<std::uint16_t>()[i]);
+    case DType::kF16:
+      return f16_to_float(tensor.data<std::uint16_t>()[i]);
+    case DType::kI64:
+      return static_cast<float>(tensor.data<std::int64_t>()[i]);
+    case DType::kI32:
+      return static_cast<float>(tensor.data<std::int32_t>()[i]);
+    case DType::kU8:
+      return static_cast<float>(tensor.data<std::uint8_t>()[i]);
+  }
+  return 0;
+}
+
+void set_element_from_float(Tensor& tensor, std::int64_t index, float value) {
+  const auto i = static_cast<std::size_t>(index);
+  switch (tensor.dtype()) {
+    case DType::kF32:
+      tensor.data<float>()[i] = value;
+      return;
+    case DType::kBF16:
+      tensor.data<std::uint16_t>()[i] = float_to_bf16(value);
+      return;
+    case DType::kF16:
+      tensor.data<std::uint16_t>()[i] = float_to_f16(value);
+      return;
+    case DType::kI64:
+      tensor.data<std::int64_t>()[i] = static_cast<std::int64_t>(value);
+      return;
+    case DType::kI32:
+      tensor.data<std::int32_t>()[i] = static_cast<std::int32_t>(value);
+      return;
+    case DType::kU8:
+      tensor.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(value);
+      return;
+  }
+}
+
+std::string_view scalar_type_name(DType dtype) {
+  switch (dtype) {
+    case DType::kF32:
+      return "Float";
+    case DType::kBF16:
+      return "BFloat16";
+    case DType::kF16:
+      return "Half";
+    case DType::kI64:
+      return "Long";
+    case DType::kI32:
+      return "Int";
+    case DType::kU8:
+      return "Byte";
+  }
+  return "Undefined";
+}
+
+}  // namespace commsim::comm

@@ -1,0 +1,375 @@
+#include "communicators/shm/shm_ops.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <functional>
+
+#include "communicators/errors.h"
+#include "communicators/half_float.h"
+#include "communicators/reduce_ops.h"
+
+namespace commsim::comm::shm {
+namespace {
+
+// One chunk of one thread: elements [offset, offset + count) of the thread's range.
+struct Chunk {
+  ThreadShmContext* ctx;
+  std::int64_t offset;
+  std::int64_t count;
+  bool fast;
+};
+
+// What a round of chunks cost: bytes through the memory bus and arithmetic.
+struct Cost {
+  std::size_t bytes = 0;
+  double flops = 0;
+};
+
+// The steps of one chunk around its publication (commit_ready_stamp).
+struct ChunkSteps {
+  // Waits the writer needs, then copies into this rank's half. Returns the bytes copied.
+  std::function<std::size_t(const Chunk&)> write;
+  bool publish = true;  // receivers of point to point never publish
+  // Waits for peers' publications, then reads their halves.
+  std::function<Cost(const Chunk&)> read;
+};
+
+// shm_cc_loop, in rounds across threads (see the header).
+void cc_loop(ShmManager& manager, std::int64_t elem_num, std::size_t elem_size,
+             const ChunkSteps& steps) {
+  RankEnv& env = manager.env();
+  const Partition plan = partition(elem_num, elem_size, manager.thread_num());
+  const std::int64_t rounds = plan.max_iterations();
+  for (std::int64_t round = 0; round < rounds; ++round) {
+    std::vector<Chunk> chunks;
+    for (int t = 0; t < manager.thread_num(); ++t) {
+      if (round >= plan.iterations(t)) continue;
+      const ThreadRange& range = plan.threads[static_cast<std::size_t>(t)];
+      const std::int64_t offset = range.offset + round * plan.max_iteration_elems;
+      chunks.push_back(Chunk{manager.context(t), offset,
+                             std::min(plan.max_iteration_elems, range.end - offset), range.fast});
+    }
+    std::size_t written = 0;
+    if (steps.write) {
+      for (const Chunk& chunk : chunks) written += steps.write(chunk);
+    }
+    env.charge_memory_copy(written);
+    if (steps.publish) {
+      for (const Chunk& chunk : chunks) chunk.ctx->commit_ready_stamp();
+      env.notify_node();
+    }
+    Cost cost;
+    if (steps.read) {
+      for (const Chunk& chunk : chunks) {
+        const Cost c = steps.read(chunk);
+        cost.bytes += c.bytes;
+        cost.flops += c.flops;
+      }
+    }
+    env.charge_memory_copy(cost.bytes);
+    env.charge_compute(cost.flops, static_cast<int>(chunks.size()));
+    for (const Chunk& chunk : chunks) {
+      chunk.ctx->next_stamp();
+      chunk.ctx->next_buffer();
+    }
+    env.notify_node();
+  }
+}
+
+bool is_floating(DType dtype) {
+  return dtype == DType::kF32 || dtype == DType::kBF16 || dtype == DType::kF16;
+}
+
+void require_floating(const Tensor& data, const char* kernel) {
+  if (!is_floating(data.dtype())) {
+    throw NotImplementedError(std::string("\"") + kernel + "\" not implemented for '" +
+                              std::string(scalar_type_name(data.dtype())) + "'");
+  }
+}
+
+// Sums `count` elements: data[i] = T(fp32(data[i]) + sum_j fp32(peers[j][i])), peers in order.
+template <typename T, float (*Widen)(T), T (*Narrow)(float)>
+void sum_rotated(std::byte* data, const std::vector<const std::byte*>& peers, std::int64_t count) {
+  auto* out = reinterpret_cast<T*>(data);
+  for (std::int64_t i = 0; i < count; ++i) {
+    float acc = Widen(out[i]);
+    for (const std::byte* peer : peers) acc += Widen(reinterpret_cast<const T*>(peer)[i]);
+    out[i] = Narrow(acc);
+  }
+}
+
+float identity(float x) { return x; }
+
+void sum_into(DType dtype, std::byte* data, const std::vector<const std::byte*>& peers,
+              std::int64_t count) {
+  switch (dtype) {
+    case DType::kF32:
+      return sum_rotated<float, identity, identity>(data, peers, count);
+    case DType::kBF16:
+      return sum_rotated<std::uint16_t, bf16_to_float, float_to_bf16>(data, peers, count);
+    case DType::kF16:
+      return sum_rotated<std::uint16_t, f16_to_float, float_to_f16>(data, peers, count);
+    default:
+      COMMSIM_CHECK(false, "sum_into: not a floating dtype");
+  }
+}
+
+// c10::ScalarType codes, as vLLM's TensorListMeta stores them.
+std::uint8_t scalar_type_code(DType dtype) {
+  switch (dtype) {
+    case DType::kU8:
+      return 0;
+    case DType::kI32:
+      return 3;
+    case DType::kI64:
+      return 4;
+    case DType::kF16:
+      return 5;
+    case DType::kF32:
+      return 6;
+    case DType::kBF16:
+      return 15;
+  }
+  return 0;
+}
+
+DType dtype_of_code(std::uint8_t code) {
+  switch (code) {
+    case 1:  // Char: the int8 metadata record
+    case 0:
+      return DType::kU8;
+    case 3:
+      return DType::kI32;
+    case 4:
+      return DType::kI64;
+    case 5:
+      return DType::kF16;
+    case 6:
+      return DType::kF32;
+    case 15:
+      return DType::kBF16;
+    default:
+      throw RuntimeError("shm_recv_tensor_list: unknown scalar type " + std::to_string(code));
+  }
+}
+
+// vLLM's TensorListMeta: 192 bytes, so it always fits in thread 0's first 256-byte unit.
+struct TensorListMeta {
+  std::int64_t tensor_bytes[kMaxP2PSendTensorNum] = {};
+  std::uint8_t tensor_types[kMaxP2PSendTensorNum] = {};
+  std::int64_t tensor_num = 0;
+  std::int64_t total_bytes = 0;
+  std::uint64_t tensor_ptrs[kMaxP2PSendTensorNum] = {};  // sender-local, never read by peers
+  std::uint8_t padding[40] = {};
+};
+static_assert(sizeof(TensorListMeta) == 192);
+static_assert(sizeof(TensorListMeta) < kMinThreadProcessSize);
+constexpr std::uint8_t kCharCode = 1;
+
+// The concatenated bytes of a tensor list, addressed by one offset (MemPiece / get_data).
+class TensorStream {
+ public:
+  explicit TensorStream(std::vector<std::span<std::byte>> pieces) : pieces_(std::move(pieces)) {}
+
+  // Copies stream[offset, offset + n) to `out`.
+  void read(std::int64_t offset, std::byte* out, std::int64_t n) const {
+    visit(offset, n, [&](std::byte* piece, std::int64_t done, std::int64_t size) {
+      std::memcpy(out + done, piece, static_cast<std::size_t>(size));
+    });
+  }
+  // Copies `in` to stream[offset, offset + n).
+  void write(std::int64_t offset, const std::byte* in, std::int64_t n) const {
+    visit(offset, n, [&](std::byte* piece, std::int64_t done, std::int64_t size) {
+      std::memcpy(piece, in + done, static_cast<std::size_t>(size));
+    });
+  }
+
+ private:
+  template <typename F>
+  void visit(std::int64_t offset, std::int64_t n, F&& f) const {
+    std::int64_t done = 0;
+    for (const auto& piece : pieces_) {
+      const auto size = static_cast<std::int64_t>(piece.size());
+      if (done >= n) return;
+      if (offset >= size) {
+        offset -= size;
+        continue;
+      }
+      const std::int64_t take = std::min(size - offset, n - done);
+      f(piece.data() + offset, done, take);
+      done += take;
+      offset = 0;
+    }
+  }
+
+  std::vector<std::span<std::byte>> pieces_;
+};
+
+// bind_tensor_list: fills `meta` from the list (metadata record first).
+void bind_tensor_list(TensorListMeta& meta, const std::vector<Tensor>& list) {
+  if (list.size() > static_cast<std::size_t>(kMaxP2PSendTensorNum)) {
+    throw RuntimeError("Check failed: tensor_list.size() <= MAX_P2P_SEND_TENSOR_NUM (" +
+                       std::to_string(list.size()) + " vs. " +
+                       std::to_string(kMaxP2PSendTensorNum) + "). ");
+  }
+  meta.tensor_num = static_cast<std::int64_t>(list.size());
+  meta.total_bytes = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    meta.tensor_bytes[i] = static_cast<std::int64_t>(list[i].nbytes());
+    meta.tensor_types[i] = i == 0 ? kCharCode : scalar_type_code(list[i].dtype());
+    meta.total_bytes += meta.tensor_bytes[i];
+  }
+}
+
+TensorStream stream_of(std::vector<Tensor>& list) {
+  std::vector<std::span<std::byte>> pieces;
+  for (Tensor& t : list) pieces.push_back(t.mutable_bytes());
+  return TensorStream(std::move(pieces));
+}
+
+}  // namespace
+
+void shm_allreduce(ShmManager& manager, Tensor& data, const std::set<int>& world_sizes) {
+  require_floating(data, "shm_allreduce_sum");
+  if (!world_sizes.contains(manager.group_size())) {
+    throw RuntimeError("Invalid world size: " + std::to_string(manager.group_size()));
+  }
+  const std::size_t size = element_size(data.dtype());
+  const int world = manager.group_size();
+  std::byte* base = data.mutable_bytes().data();
+  for (int t = 0; t < manager.thread_num(); ++t) manager.context(t)->set_stamp_slots(0, 0);
+  ChunkSteps steps;
+  steps.write = [&](const Chunk& c) {
+    if (!c.fast) manager.wait_for_all(c.ctx, no_buffer_conflict);
+    const auto bytes = static_cast<std::size_t>(c.count) * size;
+    if (base) std::memcpy(c.ctx->shm_ptr(c.ctx->rank), base + c.offset * static_cast<std::int64_t>(size), bytes);
+    return bytes;
+  };
+  steps.read = [&](const Chunk& c) {
+    manager.wait_for_all(c.ctx, stamp_ready);
+    std::vector<const std::byte*> peers;
+    for (int j = 1; j < world; ++j) peers.push_back(c.ctx->shm_ptr(c.ctx->swizzled_ranks[j]));
+    if (base) sum_into(data.dtype(), base + c.offset * static_cast<std::int64_t>(size), peers, c.count);
+    return Cost{static_cast<std::size_t>(c.count) * size * static_cast<std::size_t>(world - 1),
+                static_cast<double>(c.count) * (world - 1)};
+  };
+  cc_loop(manager, data.numel(), size, steps);
+}
+
+void shm_gather(ShmManager& manager, const Tensor& data, std::vector<Tensor>* outputs, int dst) {
+  require_floating(data, "shm_gather_impl");
+  const int world = manager.group_size();
+  if (dst >= world) {
+    throw RuntimeError("Check failed: dst < worldsize (" + std::to_string(dst) + " vs. " +
+                       std::to_string(world) + "). ");
+  }
+  const bool is_dst = manager.rank() == dst;
+  COMMSIM_CHECK(!is_dst || (outputs && static_cast<int>(outputs->size()) == world),
+                "shm_gather: dst needs one output per rank");
+  const std::size_t size = element_size(data.dtype());
+  const std::byte* input = data.bytes().data();
+  for (int t = 0; t < manager.thread_num(); ++t) manager.context(t)->set_stamp_slots(0, 0);
+  const auto at = [size](Tensor& t, std::int64_t offset) {
+    return t.mutable_bytes().data() + offset * static_cast<std::int64_t>(size);
+  };
+  ChunkSteps steps;
+  steps.write = [&](const Chunk& c) {
+    if (!c.fast) manager.wait_for_all(c.ctx, no_buffer_conflict);
+    const auto bytes = static_cast<std::size_t>(c.count) * size;
+    if (input) std::memcpy(c.ctx->shm_ptr(c.ctx->rank), input + c.offset * static_cast<std::int64_t>(size), bytes);
+    return bytes;
+  };
+  steps.read = [&](const Chunk& c) {
+    if (!is_dst) return Cost{};
+    const auto bytes = static_cast<std::size_t>(c.count) * size;
+    const int rank = c.ctx->rank;
+    if (input) std::memcpy(at((*outputs)[static_cast<std::size_t>(rank)], c.offset), input + c.offset * static_cast<std::int64_t>(size), bytes);
+    for (int j = 1; j < world; ++j) {
+      const int src = c.ctx->swizzled_ranks[j];
+      manager.wait_for_one(c.ctx, src, stamp_ready);
+      if (input) std::memcpy(at((*outputs)[static_cast<std::size_t>(src)], c.offset), c.ctx->shm_ptr(src), bytes);
+    }
+    return Cost{bytes * static_cast<std::size_t>(world), 0};
+  };
+  cc_loop(manager, data.numel(), size, steps);
+}
+
+void shm_all_gather(ShmManager& manager, const Tensor& data, Tensor& output) {
+  const std::int64_t in = data.numel();
+  const std::int64_t out = output.numel();
+  // in == 0 divides by zero in vLLM (undefined behaviour); commsim reports it instead.
+  if (in == 0) throw RuntimeError("shm_all_gather of an empty tensor divides by zero");
+  if (out % in != 0) {
+    throw RuntimeError("Check failed: output_elem_num % input_elem_num == 0 (" +
+                       std::to_string(out % in) + " vs. 0). ");
+  }
+  require_floating(data, "shm_all_gather_impl");
+  const int world = static_cast<int>(out / in);
+  if (manager.group_size() != world) {
+    throw RuntimeError("Check failed: ctx->group_size == world_size (" +
+                       std::to_string(manager.group_size()) + " vs. " + std::to_string(world) +
+                       "). ");
+  }
+  std::vector<Tensor> outputs;
+  for (int r = 0; r < world; ++r) outputs.push_back(output.slice(r * in, in));
+  shm_gather(manager, data, &outputs, manager.rank());
+}
+
+void shm_send_tensor_list(ShmManager& manager, const std::vector<Tensor>& tensors, int dst) {
+  std::vector<Tensor> list{Tensor::zeros(DType::kU8, {sizeof(TensorListMeta)})};
+  list.insert(list.end(), tensors.begin(), tensors.end());
+  TensorListMeta meta;
+  bind_tensor_list(meta, list);
+  std::memcpy(list[0].mutable_bytes().data(), &meta, sizeof meta);
+  const TensorStream stream = stream_of(list);
+  for (int t = 0; t < manager.thread_num(); ++t) manager.context(t)->set_stamp_slots(0, 1);
+  ChunkSteps steps;
+  steps.write = [&](const Chunk& c) {
+    manager.wait_for_one(c.ctx, dst, no_buffer_conflict);  // always, even in fast mode
+    stream.read(c.offset, c.ctx->shm_ptr(c.ctx->rank), c.count);
+    return static_cast<std::size_t>(c.count);
+  };
+  cc_loop(manager, meta.total_bytes, 1, steps);
+}
+
+std::vector<Tensor> shm_recv_tensor_list(ShmManager& manager, int src) {
+  for (int t = 0; t < manager.thread_num(); ++t) manager.context(t)->set_stamp_slots(1, 0);
+  ThreadShmContext* first = manager.context(0);
+  manager.wait_for_one(first, src, stamp_ready);
+  TensorListMeta sent;
+  std::memcpy(&sent, first->shm_ptr(src), sizeof sent);
+  if (sent.tensor_num < 1 || sent.tensor_num > kMaxP2PSendTensorNum) {
+    throw RuntimeError("shm_recv_tensor_list: corrupt metadata record");
+  }
+  std::vector<Tensor> list;
+  for (std::int64_t i = 0; i < sent.tensor_num; ++i) {
+    const DType dtype = dtype_of_code(sent.tensor_types[i]);
+    const auto elem = static_cast<std::int64_t>(element_size(dtype));
+    if (sent.tensor_bytes[i] % elem != 0) {
+      throw RuntimeError("Check failed: bytes % elem_bytes == 0 (" +
+                         std::to_string(sent.tensor_bytes[i] % elem) + " vs. 0). ");
+    }
+    list.push_back(Tensor::zeros(dtype, {sent.tensor_bytes[i] / elem}));
+  }
+  TensorListMeta mine;
+  bind_tensor_list(mine, list);
+  if (mine.total_bytes != sent.total_bytes) {
+    throw RuntimeError("Check failed: metadata.total_bytes == src_metadata->total_bytes (" +
+                       std::to_string(mine.total_bytes) + " vs. " +
+                       std::to_string(sent.total_bytes) + "). ");
+  }
+  const TensorStream stream = stream_of(list);
+  ChunkSteps steps;
+  steps.publish = false;
+  steps.read = [&](const Chunk& c) {
+    manager.wait_for_one(c.ctx, src, stamp_ready);
+    stream.write(c.offset, c.ctx->shm_ptr(src), c.count);
+    return Cost{static_cast<std::size_t>(c.count), 0};
+  };
+  cc_loop(manager, mine.total_bytes, 1, steps);
+  list.erase(list.begin());
+  return list;
+}
+
+}  // namespace commsim::comm::shm
