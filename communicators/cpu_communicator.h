@@ -52,6 +52,9 @@ class CpuCommunicator {
   // Process exit: the SHM manager (if any) unlinks its segments.
   void shutdown();
 
+  // The shared-memory dist_module, or nullptr when the backend is torch.distributed.
+  shm::ShmDistributed* shm() { return shm_.get(); }
+
  private:
   bool all_ranks_share_shm_group_name();
   [[noreturn]] void raise_no_fastpath(const char* function) const;

@@ -26,6 +26,7 @@ class ShmDistributed {
                  const std::string& group_name, const std::string& unique_name);
 
   int thread_num() const { return manager_->thread_num(); }
+  ShmManager& manager() { return *manager_; }
 
   void all_reduce(Tensor& tensor);
   // gather: `dst` is group-local here (vLLM converts the global dst back). outputs only on dst.

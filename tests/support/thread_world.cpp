@@ -170,12 +170,14 @@ void ThreadWorld::run(const std::function<void(comm::RankEnv&)>& body) {
   }
 }
 
-std::vector<comm::NodeFacts> x86_ranks(int count, const std::function<int(int)>& node_of) {
+std::vector<comm::NodeFacts> x86_ranks(int count, const std::function<int(int)>& node_of,
+                                       int threads) {
   std::vector<comm::NodeFacts> nodes;
   for (int rank = 0; rank < count; ++rank) {
     comm::NodeFacts facts;
     facts.index = node_of(rank);
     facts.hostname = "node" + std::to_string(facts.index);
+    facts.num_threads = threads;
     facts.environment["VLLM_DIST_IDENT"] = std::to_string(29500 + facts.index);
     nodes.push_back(facts);
   }

@@ -26,7 +26,8 @@ class ThreadWorld {
 };
 
 // `count` ranks on x86 nodes with init_shm_manager, rank r on node `node_of(r)`, each node's
-// VLLM_DIST_IDENT = 29500 + node.
-std::vector<comm::NodeFacts> x86_ranks(int count, const std::function<int(int)>& node_of);
+// VLLM_DIST_IDENT = 29500 + node, `threads` threads per rank.
+std::vector<comm::NodeFacts> x86_ranks(int count, const std::function<int(int)>& node_of,
+                                       int threads = 1);
 
 }  // namespace commsim::testing
