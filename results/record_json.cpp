@@ -203,7 +203,9 @@ json to_json(const RunRecord& record) {
   result["ranks"] = std::move(ranks);
   result["data"] = {{"dicts_sent", record.data.dicts_sent},
                     {"dicts_delivered", record.data.dicts_delivered},
-                    {"dicts_mismatched", record.data.dicts_mismatched}};
+                    {"dicts_mismatched", record.data.dicts_mismatched},
+                    {"collectives", record.data.collectives},
+                    {"collectives_mismatched", record.data.collectives_mismatched}};
   return result;
 }
 
@@ -228,6 +230,8 @@ RunRecord record_from_json(const json& value) {
   record.data.dicts_sent = data.at("dicts_sent").get<int>();
   record.data.dicts_delivered = data.at("dicts_delivered").get<int>();
   record.data.dicts_mismatched = data.at("dicts_mismatched").get<int>();
+  record.data.collectives = data.at("collectives").get<int>();
+  record.data.collectives_mismatched = data.at("collectives_mismatched").get<int>();
   return record;
 }
 

@@ -186,7 +186,12 @@ void write_summary(std::ostream& out, const RunRecord& record) {
   write_ranks(out, record);
   out << '\n';
   out << "data: " << record.data.dicts_sent << " dicts sent, " << record.data.dicts_delivered
-      << " delivered, " << record.data.dicts_mismatched << " mismatched\n";
+      << " delivered, " << record.data.dicts_mismatched << " mismatched";
+  if (record.data.collectives > 0) {
+    out << "; " << record.data.collectives << " all-reduces, "
+        << record.data.collectives_mismatched << " inexact";
+  }
+  out << '\n';
   out << "simulated time: " << text::ms_fixed(record.sim_time_s);
   if (record.deadlock) out << " (deadlock: every remaining rank blocked)";
   out << '\n';
@@ -243,6 +248,15 @@ void write_comparison(std::ostream& out, const std::vector<RunRecord>& records) 
   }
   add_row("dicts delivered",
           [](const RunRecord& record) { return std::to_string(record.data.dicts_delivered); });
+  const bool any_collectives = std::any_of(records.begin(), records.end(), [](const RunRecord& r) {
+    return r.data.collectives > 0 || r.data.collectives_mismatched > 0;
+  });
+  if (any_collectives) {
+    add_row("all-reduces (inexact)", [](const RunRecord& record) {
+      return std::to_string(record.data.collectives) + " (" +
+             std::to_string(record.data.collectives_mismatched) + ")";
+    });
+  }
   add_row("simulated time",
           [](const RunRecord& record) { return text::ms_fixed(record.sim_time_s); });
   add_row("verdict", [](const RunRecord& record) {

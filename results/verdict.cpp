@@ -258,6 +258,22 @@ void check_data(Checker& check, const scenario::DataExpectation& expected, const
                  bit_identical_text(data), expected.pos);
     }
   }
+  if (expected.collectives && *expected.collectives != data.collectives) {
+    check.fail("data.collectives", std::to_string(*expected.collectives),
+               std::to_string(data.collectives), expected.pos);
+  }
+  if (expected.collectives_exact) {
+    const bool holds = *expected.collectives_exact
+                           ? data.collectives_mismatched == 0 && data.collectives > 0
+                           : data.collectives_mismatched > 0;
+    if (!holds) {
+      check.fail("data.collectives_exact", text::bool_text(*expected.collectives_exact),
+                 data.collectives == 0 ? std::string("no all-reduces completed")
+                                       : std::to_string(data.collectives_mismatched) + " of " +
+                                             std::to_string(data.collectives) + " inexact",
+                 expected.pos);
+    }
+  }
 }
 
 // `actual` in ms, with more digits when the short form would read the same as the bound.

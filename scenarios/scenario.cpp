@@ -18,6 +18,7 @@ NodeSpec Scenario::node(int index) const {
     spec.hardware.memory_bandwidth = *override_spec.memory_bandwidth;
   }
   for (const auto& [key, value] : override_spec.environment) spec.environment[key] = value;
+  if (override_spec.stale_shm_segments) spec.stale_shm_segments = *override_spec.stale_shm_segments;
   return spec;
 }
 

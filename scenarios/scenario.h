@@ -40,6 +40,8 @@ struct NodeSpec {
   int num_threads = 0;  // torch.get_num_threads(); 0 = cores / ranks on the node
   NodeHardware hardware;
   std::map<std::string, std::string> environment;  // VLLM_DIST_IDENT unset = launch port
+  // Names already in the node's /dev/shm when the run starts (left by a killed run).
+  std::vector<std::string> stale_shm_segments;
 };
 
 // Per-node overrides from the `nodes:` section; unset fields keep the topology's node defaults.
@@ -52,6 +54,7 @@ struct NodeOverride {
   std::optional<double> core_flops;
   std::optional<double> memory_bandwidth;
   std::map<std::string, std::string> environment;  // merged over the defaults
+  std::optional<std::vector<std::string>> stale_shm_segments;  // replaces the defaults
 };
 
 // The network between nodes: every node has one NIC (full duplex) to a single switch.
@@ -80,12 +83,17 @@ struct TensorSpec {
   comm::Shape shape;
 };
 
+// `kind: tp_allreduce`: for `steps` steps, every rank fills each tensor with seeded
+// integer-valued numbers in [-8, 8] and all-reduces it through its TP group
+// (GroupCoordinator.all_reduce, in place); every sum is exact in every dtype for up to 8 ranks, so
+// the rank checks the result element for element against the sum it computes itself.
+//
 // `kind: pp_handoff`: every pipeline stage but the last sends a TensorDict (the tensors, with
 // seeded values, then the extras) to the next stage through the PP group's send_tensor_dict, for
 // `steps` steps; every stage but the first receives it with recv_tensor_dict and checks it
 // bit for bit against the values it regenerates from the seed.
 struct Workload {
-  std::string kind = "pp_handoff";
+  std::string kind = "pp_handoff";  // or "tp_allreduce"
   int steps = 1;
   std::uint64_t seed = 0;
   std::vector<TensorSpec> tensors;
@@ -125,6 +133,8 @@ struct DataExpectation {
   SourcePos pos;
   std::optional<int> dicts_delivered;  // TensorDicts received, summed over receiving ranks
   std::optional<bool> bit_identical;   // every received dict equals what was sent
+  std::optional<int> collectives;      // all-reduces completed, summed over ranks
+  std::optional<bool> collectives_exact;  // every all-reduce result equals the exact sum
 };
 
 struct TimeExpectation {

@@ -35,9 +35,9 @@ const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workloa
 const KeyList kTopologyKeys = {"kind", "nodes", "node", "network"};
 const KeyList kNodeKeys = {
     "arch",    "cores", "core_gflops", "memory_bandwidth", "memory_latency", "init_shm_manager",
-    "threads", "env"};
+    "threads", "env", "stale_shm"};
 const KeyList kNodeOverrideKeys = {"arch",        "init_shm_manager", "threads", "cores",
-                                   "core_gflops", "memory_bandwidth", "env"};
+                                   "core_gflops", "memory_bandwidth", "env",     "stale_shm"};
 const KeyList kNetworkKeys = {"bandwidth", "latency"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
 const KeyList kWorkloadKeys = {"kind", "steps", "seed", "tensors", "extras", "probe_fastpath"};
@@ -48,7 +48,7 @@ const KeyList kGroupKeys = {"backend", "supports_tensor_dict", "use_cpu_custom_s
 const KeyList kRankKeys = {"outcome", "error", "probe"};
 const KeyList kProbeKeys = {"outcome", "error"};
 const KeyList kErrorKeys = {"type", "message", "op"};
-const KeyList kDataKeys = {"dicts_delivered", "bit_identical"};
+const KeyList kDataKeys = {"dicts_delivered", "bit_identical", "collectives", "collectives_exact"};
 const KeyList kSimTimeKeys = {"min", "max"};
 
 // ---------------------------------------------------------------------------------------------
@@ -697,6 +697,30 @@ class Parser {
       if (auto threads = read_int(*f, 1)) node.num_threads = *threads;
     }
     if (const Field* f = section->find("env")) read_env(*f, node.environment);
+    if (const Field* f = section->find("stale_shm")) {
+      if (auto names = read_string_list(*f)) node.stale_shm_segments = std::move(*names);
+    }
+  }
+
+  // A list of strings, e.g. segment names.
+  std::optional<std::vector<std::string>> read_string_list(const Field& field) {
+    if (!field.value.IsSequence()) {
+      type_error(field, "a list of names");
+      return std::nullopt;
+    }
+    std::vector<std::string> names;
+    bool ok = true;
+    for (std::size_t i = 0; i < field.value.size(); ++i) {
+      const Field item{"", YAML::Mark::null_mark(), field.value[i],
+                       field.path + "[" + std::to_string(i) + "]"};
+      if (auto name = read_string(item)) {
+        names.push_back(*name);
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+    return names;
   }
 
   void parse_node_overrides(const Field& field) {
@@ -744,6 +768,7 @@ class Parser {
       node.memory_bandwidth = read_bandwidth(*f);
     }
     if (const Field* f = section->find("env")) read_env(*f, node.environment);
+    if (const Field* f = section->find("stale_shm")) node.stale_shm_segments = read_string_list(*f);
   }
 
   void parse_parallel(const Field& field) {
@@ -790,11 +815,11 @@ class Parser {
     Workload& workload = scenario_.workload;
     if (const Field* kind = section->find("kind")) {
       if (auto text = read_string(*kind)) {
-        if (*text == "pp_handoff") {
+        if (*text == "pp_handoff" || *text == "tp_allreduce") {
           workload.kind = *text;
         } else {
           error(at(*kind), kind->path + ": unknown workload kind " + quote(*text) +
-                               "; only 'pp_handoff' is supported");
+                               "; valid: pp_handoff, tp_allreduce");
         }
       }
     }
@@ -996,6 +1021,10 @@ class Parser {
     data.pos = at(field);
     if (const Field* f = section->find("dicts_delivered")) data.dicts_delivered = read_int(*f, 0);
     if (const Field* f = section->find("bit_identical")) data.bit_identical = read_bool(*f);
+    if (const Field* f = section->find("collectives")) data.collectives = read_int(*f, 0);
+    if (const Field* f = section->find("collectives_exact")) {
+      data.collectives_exact = read_bool(*f);
+    }
     expectations.data = std::move(data);
   }
 

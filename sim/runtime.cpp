@@ -15,6 +15,7 @@
 #include "sim/simgrid_rank_env.h"
 #include "sim/workloads/failure.h"
 #include "sim/workloads/pp_handoff.h"
+#include "sim/workloads/tp_allreduce.h"
 
 namespace commsim::sim {
 
@@ -74,7 +75,11 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
   comm::RankEnv& env = *context.env;
   try {
     context.state.initialize(env, policy, layout);
-    workloads::run_pp_handoff(env, context.state, scenario.workload, context.report);
+    if (scenario.workload.kind == "tp_allreduce") {
+      workloads::run_tp_allreduce(env, context.state, scenario.workload, context.report);
+    } else {
+      workloads::run_pp_handoff(env, context.state, scenario.workload, context.report);
+    }
   } catch (const comm::PyError& error) {
     context.outcome = Outcome::kError;
     context.error = workloads::describe_failure(error, env.take_failure_stack());
@@ -154,6 +159,10 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
     memories[node].host = platform.nodes[node];
     memories[node].mutex = sg4::Mutex::create();
     memories[node].changed = sg4::ConditionVariable::create();
+    // Segments a killed run left behind on this node.
+    for (const std::string& name : scenario.node(static_cast<int>(node)).stale_shm_segments) {
+      memories[node].regions.emplace(name, std::make_shared<comm::HeapRegion>(64));
+    }
   }
 
   std::vector<sg4::ActorPtr> actors(static_cast<std::size_t>(world));
@@ -213,6 +222,8 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
     record.data.dicts_sent += context->report.data.dicts_sent;
     record.data.dicts_delivered += context->report.data.dicts_delivered;
     record.data.dicts_mismatched += context->report.data.dicts_mismatched;
+    record.data.collectives += context->report.data.collectives;
+    record.data.collectives_mismatched += context->report.data.collectives_mismatched;
     record.ranks.push_back(std::move(rank));
   }
   return record;

@@ -32,7 +32,9 @@ Scenario parse_ok(const std::string& text) {
   ParseResult result = parse(text);
   EXPECT_TRUE(result.errors.empty()) << all_errors(result);
   EXPECT_TRUE(result.scenario.has_value());
-  return result.scenario.value_or(Scenario{});
+  Scenario scenario;
+  if (result.scenario) scenario = std::move(*result.scenario);
+  return scenario;
 }
 
 // Expects exactly one error, at line:column, whose message is `message`.
@@ -700,10 +702,36 @@ TEST(ScenarioParserErrors, UnknownTopologyKindSaysOnlyClusterIsSupported) {
                "switch) is supported");
 }
 
-TEST(ScenarioParserErrors, UnknownWorkloadKindSaysOnlyPpHandoffIsSupported) {
+TEST(ScenarioParserErrors, UnknownWorkloadKindListsTheKinds) {
   expect_error(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { kind: allreduce }\n", 5,
                19,
-               "workload.kind: unknown workload kind 'allreduce'; only 'pp_handoff' is supported");
+               "workload.kind: unknown workload kind 'allreduce'; valid: pp_handoff, tp_allreduce");
+}
+
+TEST(ScenarioParser, StaleSegmentsAndCollectiveExpectations) {
+  const ParseResult result = parse_scenario_text(
+      kMinimal.substr(0, kMinimal.find("workload")) +
+          "nodes: { node0: { stale_shm: [\"29500-tp:0-[0-1]-cpushm_0\"] } }\n"
+          "workload: { kind: tp_allreduce, tensors: { x: { dtype: f16, shape: [8] } } }\n"
+          "expect: { vllm-pr40150: { data: { collectives: 2, collectives_exact: true } } }\n",
+      "inline.yaml");
+  ASSERT_TRUE(result.scenario.has_value()) << result.errors.front().to_string();
+  EXPECT_EQ(result.scenario->node(0).stale_shm_segments,
+            std::vector<std::string>{"29500-tp:0-[0-1]-cpushm_0"});
+  EXPECT_EQ(result.scenario->workload.kind, "tp_allreduce");
+  const auto& data = *result.scenario->expect.at("vllm-pr40150").data;
+  EXPECT_EQ(data.collectives, 2);
+  EXPECT_EQ(data.collectives_exact, true);
+}
+
+TEST(ScenarioParserErrors, StaleSegmentsMustBeAListOfNames) {
+  const ParseResult result = parse_scenario_text(
+      kMinimal.substr(0, kMinimal.find("workload")) + "nodes: { node0: { stale_shm: 3 } }\n" +
+          kMinimal.substr(kMinimal.find("workload")),
+      "inline.yaml");
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().message.find("expected a list of names"), std::string::npos)
+      << result.errors.front().message;
 }
 
 TEST(ScenarioParserErrors, ExtrasKeyMustNotRepeatATensorName) {

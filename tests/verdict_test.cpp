@@ -52,7 +52,7 @@ RunRecord make_record() {
                                      op, "pp:0", op + "(pp:0)"}}};
     record.ranks.push_back(record_rank);
   }
-  record.data = {3, 3, 0};
+  record.data = {3, 3, 0, 0, 0};
   return record;
 }
 
@@ -90,7 +90,7 @@ TEST(VerdictTest, UncheckedWhenPolicyHasNoExpectations) {
   record.verdict = Verdict::kFail;
   record.mismatches = {{"stale", "a", "b", {}}};
   Expectations other;
-  other.data = scenario::DataExpectation{at(1), 99, std::nullopt};
+  other.data = scenario::DataExpectation{at(1), 99, std::nullopt, std::nullopt, std::nullopt};
   apply_expectations(record, with(other, "vllm-0.18.0"));
   EXPECT_EQ(record.verdict, Verdict::kUnchecked);
   EXPECT_TRUE(record.mismatches.empty());
@@ -127,7 +127,7 @@ Expectations pr40150_expectations() {
         rank == 0 ? "CpuCommunicator.send_tensor_dict" : "CpuCommunicator.recv_tensor_dict");
     expectations.ranks[rank] = own;
   }
-  expectations.data = scenario::DataExpectation{at(71), 3, true};
+  expectations.data = scenario::DataExpectation{at(71), 3, true, std::nullopt, std::nullopt};
   expectations.sim_time = scenario::TimeExpectation{at(72), std::nullopt, 0.010};
   return expectations;
 }
@@ -408,11 +408,11 @@ TEST(VerdictTest, RankNotInRecord) {
 
 TEST(VerdictTest, DictsDelivered) {
   Expectations holds;
-  holds.data = scenario::DataExpectation{at(80), 3, std::nullopt};
+  holds.data = scenario::DataExpectation{at(80), 3, std::nullopt, std::nullopt, std::nullopt};
   EXPECT_TRUE(check(holds).empty());
 
   Expectations fails;
-  fails.data = scenario::DataExpectation{at(81), 0, std::nullopt};
+  fails.data = scenario::DataExpectation{at(81), 0, std::nullopt, std::nullopt, std::nullopt};
   const auto mismatches = check(fails);
   ASSERT_EQ(mismatches.size(), 1u);
   EXPECT_EQ(mismatches[0].what, "data.dicts_delivered");
@@ -424,9 +424,9 @@ TEST(VerdictTest, DictsDelivered) {
 TEST(VerdictTest, BitIdentical) {
   auto run = [](bool expected, int delivered, int mismatched) {
     RunRecord record = make_record();
-    record.data = {delivered, delivered, mismatched};
+    record.data = {delivered, delivered, mismatched, 0, 0};
     Expectations expectations;
-    expectations.data = scenario::DataExpectation{at(90), std::nullopt, expected};
+    expectations.data = scenario::DataExpectation{at(90), std::nullopt, expected, std::nullopt, std::nullopt};
     return check(record, expectations);
   };
   EXPECT_TRUE(run(true, 3, 0).empty());

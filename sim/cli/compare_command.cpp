@@ -53,8 +53,8 @@ int compare_command(const std::vector<std::string>& args) {
     }
     if (policies.empty()) throw UsageError("commsim compare: --policies names no policy");
   } else {
-    for (const auto& [name, expectations] : scenario.expect) {
-      policies.push_back(policy_by_name(name, "expect"));
+    for (const std::string& name : comm::policy_names()) {  // in release order
+      if (scenario.expect.contains(name)) policies.push_back(policy_by_name(name, "expect"));
     }
     if (policies.empty()) policies.push_back(policy_by_name(scenario.policy, "policy"));
   }

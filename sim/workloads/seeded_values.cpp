@@ -1,6 +1,7 @@
 #include "sim/workloads/seeded_values.h"
 
 #include "communicators/half_float.h"
+#include "communicators/reduce_ops.h"
 
 
 namespace commsim::workloads {
@@ -19,6 +20,17 @@ float unit_float(std::uint64_t bits) {
 }
 
 }  // namespace
+
+void fill_seeded_integers(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream,
+                          int low, int high) {
+  if (tensor.is_phantom()) return;
+  std::uint64_t state = seed ^ stream;
+  const auto span = static_cast<std::uint64_t>(high - low + 1);
+  for (std::int64_t i = 0; i < tensor.numel(); ++i) {
+    const auto value = static_cast<int>(splitmix64(state) % span) + low;
+    comm::set_element_from_float(tensor, i, static_cast<float>(value));
+  }
+}
 
 std::uint64_t stream_id(std::string_view key, std::uint64_t a, std::uint64_t b) {
   std::uint64_t hash = 0xCBF29CE484222325ULL;  // FNV-1a

@@ -15,4 +15,9 @@ std::uint64_t stream_id(std::string_view key, std::uint64_t a, std::uint64_t b);
 // [-1, 1) rounded to the dtype, integers in [0, 100). Phantom tensors are left as they are.
 void fill_seeded(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream);
 
+// Fills a real tensor with integers uniform in [low, high] from (seed, stream), stored in the
+// tensor's dtype (exact for |values| <= 256 in every dtype).
+void fill_seeded_integers(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream,
+                          int low, int high);
+
 }  // namespace commsim::workloads
