@@ -205,7 +205,8 @@ json to_json(const RunRecord& record) {
                     {"dicts_delivered", record.data.dicts_delivered},
                     {"dicts_mismatched", record.data.dicts_mismatched},
                     {"collectives", record.data.collectives},
-                    {"collectives_mismatched", record.data.collectives_mismatched}};
+                    {"collectives_mismatched", record.data.collectives_mismatched},
+                    {"collective_time_s", record.data.collective_time_s}};
   return result;
 }
 
@@ -232,6 +233,7 @@ RunRecord record_from_json(const json& value) {
   record.data.dicts_mismatched = data.at("dicts_mismatched").get<int>();
   record.data.collectives = data.at("collectives").get<int>();
   record.data.collectives_mismatched = data.at("collectives_mismatched").get<int>();
+  record.data.collective_time_s = data.at("collective_time_s").get<double>();
   return record;
 }
 

@@ -30,7 +30,7 @@ struct NodeHardware {
   int cores = 32;
   double core_flops = 100e9;        // flop/s per core
   double memory_bandwidth = 200e9;  // bytes/s, the node's memory bus (loopback link)
-  double memory_latency = 100e-9;   // seconds per copy on the memory bus
+  double memory_latency = 100e-9;   // seconds before each copy on the memory bus starts
 };
 
 // Everything a process observes on its node, plus its hardware.
@@ -58,9 +58,12 @@ struct NodeOverride {
 };
 
 // The network between nodes: every node has one NIC (full duplex) to a single switch.
+// Messages between two ranks of one node (torch.distributed over TCP) cross the node's loopback.
 struct NetworkSpec {
-  double bandwidth = 25e9 / 8;  // bytes/s per NIC direction
-  double latency = 10e-6;       // seconds per hop (two hops between nodes)
+  double bandwidth = 25e9 / 8;       // bytes/s per NIC direction
+  double latency = 10e-6;            // seconds per hop (two hops between nodes)
+  double loopback_bandwidth = 5e9;   // bytes/s of TCP over the loopback interface
+  double loopback_latency = 1e-6;    // seconds per loopback message
 };
 
 struct Topology {

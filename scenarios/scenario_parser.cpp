@@ -38,7 +38,7 @@ const KeyList kNodeKeys = {
     "threads", "env", "stale_shm"};
 const KeyList kNodeOverrideKeys = {"arch",        "init_shm_manager", "threads", "cores",
                                    "core_gflops", "memory_bandwidth", "env",     "stale_shm"};
-const KeyList kNetworkKeys = {"bandwidth", "latency"};
+const KeyList kNetworkKeys = {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
 const KeyList kWorkloadKeys = {"kind", "steps", "seed", "tensors", "extras", "probe_fastpath"};
 const KeyList kTensorKeys = {"dtype", "shape"};
@@ -667,6 +667,12 @@ class Parser {
         }
         if (const Field* latency = net->find("latency")) {
           if (auto value = read_time(*latency)) topology.network.latency = *value;
+        }
+        if (const Field* f = net->find("loopback_bandwidth")) {
+          if (auto value = read_bandwidth(*f)) topology.network.loopback_bandwidth = *value;
+        }
+        if (const Field* f = net->find("loopback_latency")) {
+          if (auto value = read_time(*f)) topology.network.loopback_latency = *value;
         }
       }
     }

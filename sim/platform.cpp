@@ -22,11 +22,13 @@ Platform build_cluster_platform(const scenario::Scenario& scenario) {
     zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
                     {{nic, sg4::LinkInRoute::Direction::UP}}, true);
     // Plain links are sealed by the zone (sealing them twice breaks tracing).
-    sg4::Link* memory = zone->create_link("mem" + id, node.hardware.memory_bandwidth)
-                            ->set_latency(node.hardware.memory_latency);
+    sg4::Link* loopback = zone->create_link("lo" + id, network.loopback_bandwidth)
+                              ->set_latency(network.loopback_latency);
     zone->add_route(host->get_netpoint(), host->get_netpoint(), nullptr, nullptr,
-                    {sg4::LinkInRoute(memory)}, false);
+                    {sg4::LinkInRoute(loopback)}, false);
     platform.nodes.push_back(host);
+    platform.memory_buses.push_back(
+        zone->create_host("node" + id + "-membus", node.hardware.memory_bandwidth)->seal());
   }
   zone->seal();
   return platform;

@@ -156,7 +156,8 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
 
   std::vector<NodeMemory> memories(platform.nodes.size());
   for (std::size_t node = 0; node < memories.size(); ++node) {
-    memories[node].host = platform.nodes[node];
+    memories[node].bus = platform.memory_buses[node];
+    memories[node].latency = scenario.node(static_cast<int>(node)).hardware.memory_latency;
     memories[node].mutex = sg4::Mutex::create();
     memories[node].changed = sg4::ConditionVariable::create();
     // Segments a killed run left behind on this node.
@@ -202,6 +203,15 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
       record.groups.push_back(group_record(kind.kind + ":0", ranks, contexts));
     }
   }
+
+  // Mean over the all-reduces of the slowest rank's duration.
+  std::vector<double> slowest;
+  for (const auto& context : contexts) {
+    const auto& seconds = context->report.collective_seconds;
+    if (slowest.size() < seconds.size()) slowest.resize(seconds.size(), 0.0);
+    for (std::size_t i = 0; i < seconds.size(); ++i) slowest[i] = std::max(slowest[i], seconds[i]);
+  }
+  for (double seconds : slowest) record.data.collective_time_s += seconds / static_cast<double>(slowest.size());
 
   for (const auto& context : contexts) {
     results::RankRecord rank{

@@ -96,7 +96,13 @@ void SimGridRankEnv::wait_until(const std::function<bool()>& ready, int peer) {
 void SimGridRankEnv::notify_node() { memory_.changed->notify_all(); }
 
 void SimGridRankEnv::charge_memory_copy(std::size_t bytes) {
-  if (bytes > 0) sg4::Comm::sendto(memory_.host, memory_.host, bytes);
+  if (bytes == 0) return;
+  if (memory_.latency > 0) sg4::this_actor::sleep_for(memory_.latency);
+  sg4::Exec::init()
+      ->set_flops_amount(static_cast<double>(bytes))
+      ->set_host(memory_.bus)
+      ->start()
+      ->wait();
 }
 
 void SimGridRankEnv::charge_compute(double flops, int threads) {
@@ -104,7 +110,7 @@ void SimGridRankEnv::charge_compute(double flops, int threads) {
   if (threads <= 1) {
     sg4::this_actor::execute(flops);
   } else {
-    sg4::this_actor::thread_execute(memory_.host, flops / threads, threads);
+    sg4::this_actor::thread_execute(sg4::this_actor::get_host(), flops / threads, threads);
   }
 }
 

@@ -22,7 +22,8 @@ namespace commsim::sim {
 // The shared memory of one simulated node: its /dev/shm namespace, and the condition variable that
 // every stamp publication on the node notifies. One per node, shared by the node's rank envs.
 struct NodeMemory {
-  simgrid::s4u::Host* host = nullptr;
+  simgrid::s4u::Host* bus = nullptr;  // the memory bus (see platform.h)
+  double latency = 0;                 // seconds before each copy starts
   std::map<std::string, std::shared_ptr<comm::SharedRegion>> regions;
   simgrid::s4u::MutexPtr mutex;
   simgrid::s4u::ConditionVariablePtr changed;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -178,6 +180,36 @@ TEST(Cli, UnusableInputIsOneLineAndExitTwo) {
 
   const Result no_command = run_commsim("");
   EXPECT_EQ(no_command.exit_code, 2);
+}
+
+TEST(Cli, BenchPrintsAnExactRowPerSizeAndBackend) {
+  const Result result = run_commsim(
+      "bench scenarios/benchmarks/shm-node-2ranks.yaml --sizes 4KiB:64KiB --step-factor 4");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  // Rows: size count type backend time algbw busbw #wrong.
+  std::istringstream lines(result.output);
+  std::map<std::string, std::map<long long, double>> times;  // backend -> size -> us
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#' || line.find("size(B)") != std::string::npos) continue;
+    std::istringstream row(line);
+    long long size = 0, count = 0;
+    std::string type, backend;
+    double time = 0, algbw = 0, busbw = 0;
+    int wrong = -1;
+    row >> size >> count >> type >> backend >> time >> algbw >> busbw >> wrong;
+    ASSERT_FALSE(row.fail()) << line;
+    EXPECT_EQ(wrong, 0) << line;
+    EXPECT_EQ(count * 4, size) << line;
+    // us -> GB/s; both columns are rounded when printed.
+    EXPECT_NEAR(algbw, size / time / 1e3, 0.005 + 0.01 * algbw) << line;
+    EXPECT_NEAR(busbw, algbw, 1e-9) << "2(n-1)/n = 1 at n = 2: " << line;
+    times[backend][size] = time;
+  }
+  ASSERT_EQ(times["shm"].size(), 3u) << result.output;
+  ASSERT_EQ(times["torch.distributed"].size(), 3u) << result.output;
+  for (const auto& [size, shm_time] : times["shm"]) {
+    EXPECT_LT(shm_time * 10, times["torch.distributed"][size]) << "size " << size;
+  }
 }
 
 TEST(Cli, JsonIsNotWrittenForUnusableInput) {

@@ -13,4 +13,7 @@ int run_command(const std::vector<std::string>& args);
 // commsim compare SCENARIO [--policies A,B,...] [--json FILE]
 int compare_command(const std::vector<std::string>& args);
 
+// commsim bench SCENARIO [--sizes MIN:MAX] [--dtype T] [--backends shm,torch.distributed] ...
+int bench_command(const std::vector<std::string>& args);
+
 }  // namespace commsim::cli

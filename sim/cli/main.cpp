@@ -16,6 +16,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run SCENARIO... [--policy NAME] [--json FILE]   run scenarios, check their expectations\n"
     "  compare SCENARIO [--policies A,B] [--json FILE] one scenario under several policies\n"
+    "  bench SCENARIO [--sizes 4KiB:64MiB] ...         all-reduce time over sizes, per backend\n"
     "\n"
     "'commsim <command> --help' describes a command's options.\n";
 
@@ -33,11 +34,12 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return commsim::cli::run_command(rest);
     if (command == "compare") return commsim::cli::compare_command(rest);
+    if (command == "bench") return commsim::cli::bench_command(rest);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
-    throw commsim::cli::UsageError("unknown command '" + command + "' (commands: run, compare)");
+    throw commsim::cli::UsageError("unknown command '" + command + "' (commands: run, compare, bench)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about.
     std::string line;

@@ -22,6 +22,7 @@ namespace commsim::workloads {
 struct WorkloadReport {
   std::vector<results::ProbeRecord> probes;
   results::DataRecord data;
+  std::vector<double> collective_seconds;  // simulated duration of each all-reduce, in order
 };
 
 // The dict that pipeline stage `stage` sends at `step`.

@@ -19,14 +19,16 @@ comm::Tensor input_of(const scenario::Workload& workload, const scenario::Tensor
 
 }  // namespace
 
-void run_tp_allreduce(comm::RankEnv& /*env*/, comm::ParallelState& state,
+void run_tp_allreduce(comm::RankEnv& env, comm::ParallelState& state,
                       const scenario::Workload& workload, WorkloadReport& report) {
   comm::GroupCoordinator& tp = state.group("tp");
   for (int step = 0; step < workload.steps; ++step) {
     for (const scenario::TensorSpec& spec : workload.tensors) {
       comm::Tensor tensor = input_of(workload, spec, tp.ranks()[static_cast<std::size_t>(
                                                          tp.rank_in_group())], step);
+      const double start = env.now();
       tp.all_reduce(tensor);
+      report.collective_seconds.push_back(env.now() - start);
       comm::Tensor expected = input_of(workload, spec, tp.ranks().front(), step);
       for (std::size_t r = 1; r < tp.ranks().size(); ++r) {
         comm::reduce_into(expected, input_of(workload, spec, tp.ranks()[r], step),
