@@ -34,7 +34,7 @@ std::uint16_t float_to_f16(float value) {
   if (std::isnan(value)) return static_cast<std::uint16_t>(sign | 0x7E00);
   const float magnitude = std::fabs(value);
   if (magnitude >= 65520.0f) return static_cast<std::uint16_t>(sign | 0x7C00);  // rounds to inf
-  if (magnitude < 6.103515625e-05f) {  // below the smallest normal: a multiple of 2^-24
+  if (magnitude < 6.103515625e-05f) {              // below the smallest normal: a multiple of 2^-24
     const float scaled = magnitude * 16777216.0f;  // exact
     return static_cast<std::uint16_t>(sign | static_cast<std::uint16_t>(std::nearbyint(scaled)));
   }

@@ -67,7 +67,7 @@ class SharedRegion {
 class HeapRegion final : public SharedRegion {
  public:
   explicit HeapRegion(std::size_t size)
-      : size_(size), bytes_(new(std::align_val_t{64}) std::byte[size]()) {}
+      : size_(size), bytes_(new (std::align_val_t{64}) std::byte[size]()) {}
   std::span<std::byte> bytes() override { return {bytes_.get(), size_}; }
 
  private:

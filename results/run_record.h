@@ -67,8 +67,8 @@ struct GroupRecord {
 
 struct DataRecord {
   int dicts_sent = 0;
-  int dicts_delivered = 0;   // received, summed over receiving ranks
-  int dicts_mismatched = 0;  // received but not bit-identical to what was sent
+  int dicts_delivered = 0;         // received, summed over receiving ranks
+  int dicts_mismatched = 0;        // received but not bit-identical to what was sent
   int collectives = 0;             // all-reduces completed, summed over ranks
   int collectives_mismatched = 0;  // all-reduce results that differ from the exact sum
   // Simulated seconds of one all-reduce: for each, the slowest rank's time; then the mean.

@@ -188,8 +188,8 @@ void write_summary(std::ostream& out, const RunRecord& record) {
   out << "data: " << record.data.dicts_sent << " dicts sent, " << record.data.dicts_delivered
       << " delivered, " << record.data.dicts_mismatched << " mismatched";
   if (record.data.collectives > 0) {
-    out << "; " << record.data.collectives << " all-reduces, "
-        << record.data.collectives_mismatched << " inexact";
+    out << "; " << record.data.collectives << " all-reduces, " << record.data.collectives_mismatched
+        << " inexact";
   }
   out << '\n';
   out << "simulated time: " << text::ms_fixed(record.sim_time_s);

@@ -53,17 +53,17 @@ struct NodeOverride {
   std::optional<int> cores;
   std::optional<double> core_flops;
   std::optional<double> memory_bandwidth;
-  std::map<std::string, std::string> environment;  // merged over the defaults
+  std::map<std::string, std::string> environment;              // merged over the defaults
   std::optional<std::vector<std::string>> stale_shm_segments;  // replaces the defaults
 };
 
 // The network between nodes: every node has one NIC (full duplex) to a single switch.
 // Messages between two ranks of one node (torch.distributed over TCP) cross the node's loopback.
 struct NetworkSpec {
-  double bandwidth = 25e9 / 8;       // bytes/s per NIC direction
-  double latency = 10e-6;            // seconds per hop (two hops between nodes)
-  double loopback_bandwidth = 5e9;   // bytes/s of TCP over the loopback interface
-  double loopback_latency = 1e-6;    // seconds per loopback message
+  double bandwidth = 25e9 / 8;      // bytes/s per NIC direction
+  double latency = 10e-6;           // seconds per hop (two hops between nodes)
+  double loopback_bandwidth = 5e9;  // bytes/s of TCP over the loopback interface
+  double loopback_latency = 1e-6;   // seconds per loopback message
 };
 
 struct Topology {
@@ -134,9 +134,9 @@ struct GroupExpectation {
 
 struct DataExpectation {
   SourcePos pos;
-  std::optional<int> dicts_delivered;  // TensorDicts received, summed over receiving ranks
-  std::optional<bool> bit_identical;   // every received dict equals what was sent
-  std::optional<int> collectives;      // all-reduces completed, summed over ranks
+  std::optional<int> dicts_delivered;     // TensorDicts received, summed over receiving ranks
+  std::optional<bool> bit_identical;      // every received dict equals what was sent
+  std::optional<int> collectives;         // all-reduces completed, summed over ranks
   std::optional<bool> collectives_exact;  // every all-reduce result equals the exact sum
 };
 

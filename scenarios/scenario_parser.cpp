@@ -35,7 +35,7 @@ const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workloa
 const KeyList kTopologyKeys = {"kind", "nodes", "node", "network"};
 const KeyList kNodeKeys = {
     "arch",    "cores", "core_gflops", "memory_bandwidth", "memory_latency", "init_shm_manager",
-    "threads", "env", "stale_shm"};
+    "threads", "env",   "stale_shm"};
 const KeyList kNodeOverrideKeys = {"arch",        "init_shm_manager", "threads", "cores",
                                    "core_gflops", "memory_bandwidth", "env",     "stale_shm"};
 const KeyList kNetworkKeys = {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency"};

@@ -172,9 +172,9 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
     auto context = std::make_unique<RankContext>();
     context->rank = rank;
     context->node = rank / ranks_per_node;
-    context->env = std::make_unique<SimGridRankEnv>(
-        rank, node_facts(scenario, context->node, ranks_per_node),
-        memories[static_cast<std::size_t>(context->node)], actors);
+    context->env =
+        std::make_unique<SimGridRankEnv>(rank, node_facts(scenario, context->node, ranks_per_node),
+                                         memories[static_cast<std::size_t>(context->node)], actors);
     contexts.push_back(std::move(context));
   }
   for (int rank = 0; rank < world; ++rank) {
@@ -211,7 +211,8 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
     if (slowest.size() < seconds.size()) slowest.resize(seconds.size(), 0.0);
     for (std::size_t i = 0; i < seconds.size(); ++i) slowest[i] = std::max(slowest[i], seconds[i]);
   }
-  for (double seconds : slowest) record.data.collective_time_s += seconds / static_cast<double>(slowest.size());
+  for (double seconds : slowest)
+    record.data.collective_time_s += seconds / static_cast<double>(slowest.size());
 
   for (const auto& context : contexts) {
     results::RankRecord rank{

@@ -725,10 +725,10 @@ TEST(ScenarioParser, StaleSegmentsAndCollectiveExpectations) {
 }
 
 TEST(ScenarioParserErrors, StaleSegmentsMustBeAListOfNames) {
-  const ParseResult result = parse_scenario_text(
-      kMinimal.substr(0, kMinimal.find("workload")) + "nodes: { node0: { stale_shm: 3 } }\n" +
-          kMinimal.substr(kMinimal.find("workload")),
-      "inline.yaml");
+  const ParseResult result = parse_scenario_text(kMinimal.substr(0, kMinimal.find("workload")) +
+                                                     "nodes: { node0: { stale_shm: 3 } }\n" +
+                                                     kMinimal.substr(kMinimal.find("workload")),
+                                                 "inline.yaml");
   ASSERT_FALSE(result.errors.empty());
   EXPECT_NE(result.errors.front().message.find("expected a list of names"), std::string::npos)
       << result.errors.front().message;

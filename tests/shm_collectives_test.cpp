@@ -15,10 +15,10 @@
 namespace commsim::comm {
 namespace {
 
-using testing::worst_error_vs_bound;
 using testing::rotated_sum;
 using testing::seeded_input;
 using testing::ThreadWorld;
+using testing::worst_error_vs_bound;
 using testing::x86_ranks;
 
 constexpr int kThreads = 2;
@@ -27,7 +27,14 @@ std::vector<std::int64_t> boundary_sizes(DType dtype) {
   const auto size = static_cast<std::int64_t>(element_size(dtype));
   const std::int64_t unit = 256 / size;
   const std::int64_t fast_limit = (std::int64_t{2} << 20) * kThreads / size;
-  return {1, 7, unit - 1, unit, unit + 1, fast_limit - 1, fast_limit, fast_limit + 1,
+  return {1,
+          7,
+          unit - 1,
+          unit,
+          unit + 1,
+          fast_limit - 1,
+          fast_limit,
+          fast_limit + 1,
           (std::int64_t{8} << 20) / size};
 }
 
@@ -41,12 +48,14 @@ std::vector<int> all_ranks(int world) {
 void on_one_node(int world, const std::function<void(RankEnv&, GroupCoordinator&)>& body,
                  const std::string& policy_name = "vllm-pr40150") {
   const Policy policy = *find_policy(policy_name);
-  ThreadWorld(x86_ranks(world, [](int) { return 0; }, kThreads)).run([&](RankEnv& env) {
-    GroupCoordinator tp(env, policy, "tp:0", all_ranks(world), true);
-    ASSERT_EQ(tp.device_communicator()->backend(), Backend::kShm);
-    body(env, tp);
-    tp.shutdown();
-  });
+  ThreadWorld(x86_ranks(
+                  world, [](int) { return 0; }, kThreads))
+      .run([&](RankEnv& env) {
+        GroupCoordinator tp(env, policy, "tp:0", all_ranks(world), true);
+        ASSERT_EQ(tp.device_communicator()->backend(), Backend::kShm);
+        body(env, tp);
+        tp.shutdown();
+      });
 }
 
 struct Case {

@@ -33,8 +33,9 @@ const Policy& pr40150() {
 TensorDict dict_of(int count, std::int64_t numel, int seed) {
   TensorDict dict;
   for (int i = 0; i < count; ++i) {
-    dict.set("t" + std::to_string(i),
-             seeded_input(i % 2 ? DType::kBF16 : DType::kF32, numel + i, seed + i).reshape({-1, 1}));
+    dict.set(
+        "t" + std::to_string(i),
+        seeded_input(i % 2 ? DType::kBF16 : DType::kF32, numel + i, seed + i).reshape({-1, 1}));
   }
   return dict;
 }
@@ -50,18 +51,20 @@ void expect_same(const TensorDict& got, const TensorDict& sent) {
 }
 
 TEST(ShmP2P, SingleNodePipelineUsesTheFastPath) {
-  ThreadWorld(x86_ranks(2, [](int) { return 0; }, 2)).run([](RankEnv& env) {
-    GroupCoordinator pp(env, pr40150(), "pp:0", {0, 1}, true);
-    EXPECT_EQ(pp.device_communicator()->backend(), Backend::kShm);
-    EXPECT_TRUE(pp.use_cpu_custom_send_recv());
-    const TensorDict sent = dict_of(6, 3000000, 1);  // six tensors: the most the path takes
-    if (env.world_rank() == 0) {
-      pp.send_tensor_dict(sent);
-    } else {
-      expect_same(*pp.recv_tensor_dict(), sent);
-    }
-    pp.shutdown();
-  });
+  ThreadWorld(x86_ranks(
+                  2, [](int) { return 0; }, 2))
+      .run([](RankEnv& env) {
+        GroupCoordinator pp(env, pr40150(), "pp:0", {0, 1}, true);
+        EXPECT_EQ(pp.device_communicator()->backend(), Backend::kShm);
+        EXPECT_TRUE(pp.use_cpu_custom_send_recv());
+        const TensorDict sent = dict_of(6, 3000000, 1);  // six tensors: the most the path takes
+        if (env.world_rank() == 0) {
+          pp.send_tensor_dict(sent);
+        } else {
+          expect_same(*pp.recv_tensor_dict(), sent);
+        }
+        pp.shutdown();
+      });
 }
 
 TEST(ShmP2P, ZeroByteTensorsTravelWithTheirShape) {
@@ -87,10 +90,12 @@ TEST(ShmP2P, SevenTensorsAndNonTensorsAreRejectedBeforeAnyWrite) {
       pp.send_tensor_dict(dict_of(7, 10, 0));
       FAIL() << "seven tensors must be rejected";
     } catch (const RuntimeError& error) {
-      EXPECT_EQ(error.message(), "Check failed: tensor_list.size() <= MAX_P2P_SEND_TENSOR_NUM (9 vs. 8). ");
+      EXPECT_EQ(error.message(),
+                "Check failed: tensor_list.size() <= MAX_P2P_SEND_TENSOR_NUM (9 vs. 8). ");
     }
     try {
-      pp.send_tensor_dict(TensorDict{{"x", seeded_input(DType::kF32, 4, 0)}, {"kind", std::string("decode")}});
+      pp.send_tensor_dict(
+          TensorDict{{"x", seeded_input(DType::kF32, 4, 0)}, {"kind", std::string("decode")}});
       FAIL() << "a non-tensor value must be rejected";
     } catch (const RuntimeError& error) {
       EXPECT_EQ(error.message(), "CpuCommunicator only supports sending tensors.");
@@ -115,29 +120,34 @@ class NoBlockingEnv final : public RankEnvWrapper {
 };
 
 TEST(ShmP2P, AnEagerSenderRunsTwoChunksAheadThenBlocks) {
-  ThreadWorld(x86_ranks(2, [](int) { return 0; }, 1)).run([](RankEnv& inner) {
-    NoBlockingEnv env(inner);
-    GroupCoordinator pp(env, pr40150(), "pp:0", {0, 1}, true);
-    if (env.world_rank() != 0) return;  // the receiver never receives
-    env.strict = true;
-    env.copied = 0;
-    // 5 MiB on one thread: three 2 MiB half-buffer chunks are needed.
-    const TensorDict dict{{"x", Tensor::zeros(DType::kU8, {5 << 20})}};
-    EXPECT_THROW(pp.send_tensor_dict(dict), NoBlockingEnv::WouldBlock);
-    EXPECT_EQ(env.copied, std::size_t{4} << 20) << "two full chunks before the third blocks";
-  });
+  ThreadWorld(x86_ranks(
+                  2, [](int) { return 0; }, 1))
+      .run([](RankEnv& inner) {
+        NoBlockingEnv env(inner);
+        GroupCoordinator pp(env, pr40150(), "pp:0", {0, 1}, true);
+        if (env.world_rank() != 0) return;  // the receiver never receives
+        env.strict = true;
+        env.copied = 0;
+        // 5 MiB on one thread: three 2 MiB half-buffer chunks are needed.
+        const TensorDict dict{{"x", Tensor::zeros(DType::kU8, {5 << 20})}};
+        EXPECT_THROW(pp.send_tensor_dict(dict), NoBlockingEnv::WouldBlock);
+        EXPECT_EQ(env.copied, std::size_t{4} << 20) << "two full chunks before the third blocks";
+      });
 }
 
 TEST(ShmP2P, AMiddleStageReceivesAndSendsOnIndependentChannels) {
-  ThreadWorld(x86_ranks(3, [](int) { return 0; }, 2)).run([](RankEnv& env) {
-    GroupCoordinator pp(env, pr40150(), "pp:0", {0, 1, 2}, true);
-    const int stage = env.world_rank();
-    for (int step = 0; step < 5; ++step) {
-      const std::int64_t numel = step % 2 ? 1500000 : 33;  // multi-chunk and tiny, alternately
-      if (stage > 0) expect_same(*pp.recv_tensor_dict(), dict_of(2, numel, 10 * (stage - 1) + step));
-      if (stage < 2) pp.send_tensor_dict(dict_of(2, numel, 10 * stage + step));
-    }
-  });
+  ThreadWorld(x86_ranks(
+                  3, [](int) { return 0; }, 2))
+      .run([](RankEnv& env) {
+        GroupCoordinator pp(env, pr40150(), "pp:0", {0, 1, 2}, true);
+        const int stage = env.world_rank();
+        for (int step = 0; step < 5; ++step) {
+          const std::int64_t numel = step % 2 ? 1500000 : 33;  // multi-chunk and tiny, alternately
+          if (stage > 0)
+            expect_same(*pp.recv_tensor_dict(), dict_of(2, numel, 10 * (stage - 1) + step));
+          if (stage < 2) pp.send_tensor_dict(dict_of(2, numel, 10 * stage + step));
+        }
+      });
 }
 
 TEST(ShmInit, ThreadCountsAreReducedToTheMinimum) {
@@ -209,7 +219,8 @@ TEST(ShmInit, NineRanksExceedTheManagerLimit) {
       GroupCoordinator tp(env, pr40150(), "tp:0", all_ranks(9), true);
     } catch (const RuntimeError& error) {
       ++failures;
-      EXPECT_EQ(error.message(), "Expected group_size <= MAX_SHM_RANK_NUM to be true, but got false.");
+      EXPECT_EQ(error.message(),
+                "Expected group_size <= MAX_SHM_RANK_NUM to be true, but got false.");
     }
   });
   EXPECT_EQ(failures.load(), 9);

@@ -1,8 +1,8 @@
 // Helpers shared by the SHM tests: groups on one node, seeded inputs, reference sums.
 #pragma once
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -73,7 +73,8 @@ inline double worst_error_vs_bound(const comm::Tensor& a, const comm::Tensor& b,
   double worst = 0;
   for (std::int64_t i = 0; i < a.numel(); ++i) {
     double magnitude = 0;
-    for (const comm::Tensor& input : inputs) magnitude += std::fabs(comm::element_as_float(input, i));
+    for (const comm::Tensor& input : inputs)
+      magnitude += std::fabs(comm::element_as_float(input, i));
     const double bound = 2 * world * u * magnitude;
     const double error = std::fabs(comm::element_as_float(a, i) - comm::element_as_float(b, i));
     if (error > 0) worst = std::max(worst, bound > 0 ? error / bound : INFINITY);

@@ -426,7 +426,8 @@ TEST(VerdictTest, BitIdentical) {
     RunRecord record = make_record();
     record.data = {delivered, delivered, mismatched, 0, 0};
     Expectations expectations;
-    expectations.data = scenario::DataExpectation{at(90), std::nullopt, expected, std::nullopt, std::nullopt};
+    expectations.data =
+        scenario::DataExpectation{at(90), std::nullopt, expected, std::nullopt, std::nullopt};
     return check(record, expectations);
   };
   EXPECT_TRUE(run(true, 3, 0).empty());

@@ -243,14 +243,17 @@ void shm_allreduce(ShmManager& manager, Tensor& data, const std::set<int>& world
   steps.write = [&](const Chunk& c) {
     if (!c.fast) manager.wait_for_all(c.ctx, no_buffer_conflict);
     const auto bytes = static_cast<std::size_t>(c.count) * size;
-    if (base) std::memcpy(c.ctx->shm_ptr(c.ctx->rank), base + c.offset * static_cast<std::int64_t>(size), bytes);
+    if (base)
+      std::memcpy(c.ctx->shm_ptr(c.ctx->rank), base + c.offset * static_cast<std::int64_t>(size),
+                  bytes);
     return bytes;
   };
   steps.read = [&](const Chunk& c) {
     manager.wait_for_all(c.ctx, stamp_ready);
     std::vector<const std::byte*> peers;
     for (int j = 1; j < world; ++j) peers.push_back(c.ctx->shm_ptr(c.ctx->swizzled_ranks[j]));
-    if (base) sum_into(data.dtype(), base + c.offset * static_cast<std::int64_t>(size), peers, c.count);
+    if (base)
+      sum_into(data.dtype(), base + c.offset * static_cast<std::int64_t>(size), peers, c.count);
     return Cost{static_cast<std::size_t>(c.count) * size * static_cast<std::size_t>(world - 1),
                 static_cast<double>(c.count) * (world - 1)};
   };
@@ -277,18 +280,24 @@ void shm_gather(ShmManager& manager, const Tensor& data, std::vector<Tensor>* ou
   steps.write = [&](const Chunk& c) {
     if (!c.fast) manager.wait_for_all(c.ctx, no_buffer_conflict);
     const auto bytes = static_cast<std::size_t>(c.count) * size;
-    if (input) std::memcpy(c.ctx->shm_ptr(c.ctx->rank), input + c.offset * static_cast<std::int64_t>(size), bytes);
+    if (input)
+      std::memcpy(c.ctx->shm_ptr(c.ctx->rank), input + c.offset * static_cast<std::int64_t>(size),
+                  bytes);
     return bytes;
   };
   steps.read = [&](const Chunk& c) {
     if (!is_dst) return Cost{};
     const auto bytes = static_cast<std::size_t>(c.count) * size;
     const int rank = c.ctx->rank;
-    if (input) std::memcpy(at((*outputs)[static_cast<std::size_t>(rank)], c.offset), input + c.offset * static_cast<std::int64_t>(size), bytes);
+    if (input)
+      std::memcpy(at((*outputs)[static_cast<std::size_t>(rank)], c.offset),
+                  input + c.offset * static_cast<std::int64_t>(size), bytes);
     for (int j = 1; j < world; ++j) {
       const int src = c.ctx->swizzled_ranks[j];
       manager.wait_for_one(c.ctx, src, stamp_ready);
-      if (input) std::memcpy(at((*outputs)[static_cast<std::size_t>(src)], c.offset), c.ctx->shm_ptr(src), bytes);
+      if (input)
+        std::memcpy(at((*outputs)[static_cast<std::size_t>(src)], c.offset), c.ctx->shm_ptr(src),
+                    bytes);
     }
     return Cost{bytes * static_cast<std::size_t>(world), 0};
   };

@@ -31,15 +31,16 @@ std::uint8_t ThreadShmContext::remote_curr(int target) const {
 }
 
 std::uint8_t ThreadShmContext::remote_ready(int target) const {
-  return shm_contexts[target]->ready_stamp[remote_stamp_buffer_idx].load(
-      std::memory_order_acquire);
+  return shm_contexts[target]->ready_stamp[remote_stamp_buffer_idx].load(std::memory_order_acquire);
 }
 
 void ThreadShmContext::next_stamp() {
   curr_stamp[local_stamp_buffer_idx].fetch_add(1, std::memory_order_release);
 }
 
-void ThreadShmContext::next_buffer() { thread_buffer_mask[local_stamp_buffer_idx] ^= ~std::size_t{0}; }
+void ThreadShmContext::next_buffer() {
+  thread_buffer_mask[local_stamp_buffer_idx] ^= ~std::size_t{0};
+}
 
 void ThreadShmContext::commit_ready_stamp() {
   ready_stamp[local_stamp_buffer_idx].store(local_curr(), std::memory_order_release);

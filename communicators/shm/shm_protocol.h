@@ -20,11 +20,11 @@
 
 namespace commsim::comm::shm {
 
-inline constexpr int kMaxShmRankNum = 8;                          // MAX_SHM_RANK_NUM
-inline constexpr std::size_t kPerThreadBufferBytes = 4u << 20;    // PER_THREAD_SHM_BUFFER_BYTES
-inline constexpr std::size_t kPerThreadBufferOffset = 2u << 20;   // the second half
-inline constexpr std::int64_t kMinThreadProcessSize = 256;        // MIN_THREAD_PROCESS_SIZE
-inline constexpr int kMaxP2PSendTensorNum = 8;                    // MAX_P2P_SEND_TENSOR_NUM
+inline constexpr int kMaxShmRankNum = 8;                         // MAX_SHM_RANK_NUM
+inline constexpr std::size_t kPerThreadBufferBytes = 4u << 20;   // PER_THREAD_SHM_BUFFER_BYTES
+inline constexpr std::size_t kPerThreadBufferOffset = 2u << 20;  // the second half
+inline constexpr std::int64_t kMinThreadProcessSize = 256;       // MIN_THREAD_PROCESS_SIZE
+inline constexpr int kMaxP2PSendTensorNum = 8;                   // MAX_P2P_SEND_TENSOR_NUM
 inline constexpr std::size_t kAlignment = 64;
 
 inline std::size_t round_to_alignment(std::size_t n) {

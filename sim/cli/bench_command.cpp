@@ -1,11 +1,10 @@
 // commsim bench: one collective over a range of sizes on a scenario's topology, as the table
 // people know from nccl-tests, with the backend forced either way.
+#include <boost/program_options.hpp>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
-
-#include <boost/program_options.hpp>
 
 #include "results/record_json.h"
 #include "scenarios/units.h"
@@ -68,15 +67,15 @@ std::string fixed(double value, int digits) {
 
 int bench_command(const std::vector<std::string>& args) {
   po::options_description options("commsim bench SCENARIO [options]");
-  options.add_options()                                                                    //
-      ("help,h", "show this help")                                                          //
+  options.add_options()             //
+      ("help,h", "show this help")  //
       ("sizes", po::value<std::string>()->default_value("4KiB:64MiB"),
-       "message sizes per rank, MIN:MAX in bytes, doubling from MIN")                       //
-      ("step-factor", po::value<int>()->default_value(2), "multiply the size by this")      //
-      ("dtype", po::value<std::string>()->default_value("f32"), "f32, bf16 or f16")         //
+       "message sizes per rank, MIN:MAX in bytes, doubling from MIN")                   //
+      ("step-factor", po::value<int>()->default_value(2), "multiply the size by this")  //
+      ("dtype", po::value<std::string>()->default_value("f32"), "f32, bf16 or f16")     //
       ("backends", po::value<std::string>()->default_value("shm,torch.distributed"),
-       "which backends to run: the TP group's own choice (shm) and/or torch.distributed")   //
-      ("policy", po::value<std::string>(), "vLLM profile (default: the scenario's)")        //
+       "which backends to run: the TP group's own choice (shm) and/or torch.distributed")  //
+      ("policy", po::value<std::string>(), "vLLM profile (default: the scenario's)")       //
       ("json", po::value<std::string>(), "write every run's record to this file");
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
@@ -107,9 +106,9 @@ int bench_command(const std::vector<std::string>& args) {
       throw UsageError("--backends: unknown backend '" + name + "' (shm, torch.distributed)");
     }
   }
-  const comm::Policy policy = policy_by_name(
-      vm.count("policy") ? vm["policy"].as<std::string>() : base.policy,
-      vm.count("policy") ? "--policy" : "policy");
+  const comm::Policy policy =
+      policy_by_name(vm.count("policy") ? vm["policy"].as<std::string>() : base.policy,
+                     vm.count("policy") ? "--policy" : "policy");
 
   const int ranks = base.parallel.tensor;
   const scenario::NodeSpec node = base.node(0);
@@ -139,7 +138,8 @@ int bench_command(const std::vector<std::string>& args) {
         if (group.name == "tp:0") backend = group.backend;
       }
       bool failed = false;
-      for (const auto& rank : record.ranks) failed = failed || rank.outcome != scenario::Outcome::kOk;
+      for (const auto& rank : record.ranks)
+        failed = failed || rank.outcome != scenario::Outcome::kOk;
       const double seconds = record.data.collective_time_s;
       const double size = static_cast<double>(count) * static_cast<double>(elem);
       const double algbw = seconds > 0 ? size / seconds / 1e9 : 0;
@@ -150,10 +150,9 @@ int bench_command(const std::vector<std::string>& args) {
                     backend.c_str(), "failed (see --json)");
         continue;
       }
-      std::printf("%12lld %12lld %9s %18s %12.3f %12.2f %12.2f %7d\n",
-                  static_cast<long long>(size), static_cast<long long>(count),
-                  std::string(comm::dtype_name(*dtype)).c_str(), backend.c_str(), seconds * 1e6,
-                  algbw, busbw, record.data.collectives_mismatched);
+      std::printf("%12lld %12lld %9s %18s %12.3f %12.2f %12.2f %7d\n", static_cast<long long>(size),
+                  static_cast<long long>(count), std::string(comm::dtype_name(*dtype)).c_str(),
+                  backend.c_str(), seconds * 1e6, algbw, busbw, record.data.collectives_mismatched);
     }
   }
   if (vm.count("json")) write_json_file(vm["json"].as<std::string>(), json);

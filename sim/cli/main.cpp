@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
-    throw commsim::cli::UsageError("unknown command '" + command + "' (commands: run, compare, bench)");
+    throw commsim::cli::UsageError("unknown command '" + command +
+                                   "' (commands: run, compare, bench)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about.
     std::string line;

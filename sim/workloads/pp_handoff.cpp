@@ -85,8 +85,7 @@ void run_pp_handoff(comm::RankEnv& env, comm::ParallelState& state,
   if (stage == 0) {
     probe(
         env, "CpuCommunicator.send_tensor_dict", pp.unique_name(),
-        [&] { communicator->send_tensor_dict(make_stage_dict(workload, stage, -1), 1); },
-        report);
+        [&] { communicator->send_tensor_dict(make_stage_dict(workload, stage, -1), 1); }, report);
   }
   if (stage == 1) {
     probe(

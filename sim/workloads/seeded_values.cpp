@@ -3,7 +3,6 @@
 #include "communicators/half_float.h"
 #include "communicators/reduce_ops.h"
 
-
 namespace commsim::workloads {
 namespace {
 
@@ -21,8 +20,8 @@ float unit_float(std::uint64_t bits) {
 
 }  // namespace
 
-void fill_seeded_integers(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream,
-                          int low, int high) {
+void fill_seeded_integers(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream, int low,
+                          int high) {
   if (tensor.is_phantom()) return;
   std::uint64_t state = seed ^ stream;
   const auto span = static_cast<std::uint64_t>(high - low + 1);

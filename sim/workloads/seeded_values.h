@@ -17,7 +17,7 @@ void fill_seeded(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream)
 
 // Fills a real tensor with integers uniform in [low, high] from (seed, stream), stored in the
 // tensor's dtype (exact for |values| <= 256 in every dtype).
-void fill_seeded_integers(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream,
-                          int low, int high);
+void fill_seeded_integers(comm::Tensor& tensor, std::uint64_t seed, std::uint64_t stream, int low,
+                          int high);
 
 }  // namespace commsim::workloads

@@ -10,10 +10,10 @@ namespace {
 comm::Tensor input_of(const scenario::Workload& workload, const scenario::TensorSpec& spec,
                       int rank, int step) {
   comm::Tensor tensor = comm::Tensor::zeros(spec.dtype, spec.shape);
-  fill_seeded_integers(tensor, workload.seed,
-                       stream_id(spec.name, static_cast<std::uint64_t>(rank),
-                                 static_cast<std::uint64_t>(step)),
-                       -8, 8);
+  fill_seeded_integers(
+      tensor, workload.seed,
+      stream_id(spec.name, static_cast<std::uint64_t>(rank), static_cast<std::uint64_t>(step)), -8,
+      8);
   return tensor;
 }
 
@@ -24,8 +24,8 @@ void run_tp_allreduce(comm::RankEnv& env, comm::ParallelState& state,
   comm::GroupCoordinator& tp = state.group("tp");
   for (int step = 0; step < workload.steps; ++step) {
     for (const scenario::TensorSpec& spec : workload.tensors) {
-      comm::Tensor tensor = input_of(workload, spec, tp.ranks()[static_cast<std::size_t>(
-                                                         tp.rank_in_group())], step);
+      comm::Tensor tensor =
+          input_of(workload, spec, tp.ranks()[static_cast<std::size_t>(tp.rank_in_group())], step);
       const double start = env.now();
       tp.all_reduce(tensor);
       report.collective_seconds.push_back(env.now() - start);
