@@ -6,8 +6,12 @@
 
 namespace commsim::comm {
 
+bool supports_tensor_dict(const Policy& policy, Backend backend) {
+  return policy.has_supports_tensor_dict && backend == Backend::kShm;
+}
+
 CpuCommunicator::CpuCommunicator(RankEnv& env, const Policy& policy, std::string unique_name,
-                                 ProcessGroup& device_group)
+                                 ProcessGroup& device_group, const DecisionObserver& on_decided)
     : env_(env),
       policy_(policy),
       unique_name_(std::move(unique_name)),
@@ -17,14 +21,11 @@ CpuCommunicator::CpuCommunicator(RankEnv& env, const Policy& policy, std::string
   decision_ = select_backend(policy_, node.arch, node.has_init_shm_manager, unique_name_,
                              [this] { return all_ranks_share_shm_group_name(); });
   if (decision_.info_log) env_.log(LogLevel::kInfo, kLogger, *decision_.info_log);
+  if (on_decided) on_decided(decision_);
   if (decision_.backend == Backend::kShm) {
     shm_ = std::make_unique<shm::ShmDistributed>(env_, policy_, device_group_, make_group_name(),
                                                  unique_name_);
   }
-}
-
-bool CpuCommunicator::supports_tensor_dict() const {
-  return policy_.has_supports_tensor_dict && decision_.backend == Backend::kShm;
 }
 
 std::string CpuCommunicator::make_group_name() const {

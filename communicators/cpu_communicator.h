@@ -8,6 +8,7 @@
 // One per (group, member rank); not thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,20 +22,26 @@
 
 namespace commsim::comm {
 
+// The supports_tensor_dict attribute of a communicator with `backend` under `policy`; false where
+// the policy's vLLM has no such attribute (getattr(..., "supports_tensor_dict", False)).
+bool supports_tensor_dict(const Policy& policy, Backend backend);
+
+// Called with the backend decision as soon as it is made, before the backend starts.
+using DecisionObserver = std::function<void(const BackendDecision&)>;
+
 class CpuCommunicator {
  public:
   static constexpr const char* kLogger = "vllm.distributed.device_communicators.cpu_communicator";
 
   // Runs the backend selection, including its collective on `device_group` when it gets that far.
   // Throws what vLLM's constructor throws (e.g. KeyError when VLLM_DIST_IDENT is unset).
+  // `on_decided` (optional) learns the decision even when starting the backend then fails.
   CpuCommunicator(RankEnv& env, const Policy& policy, std::string unique_name,
-                  ProcessGroup& device_group);
+                  ProcessGroup& device_group, const DecisionObserver& on_decided = {});
 
   Backend backend() const { return decision_.backend; }
   const BackendDecision& decision() const { return decision_; }
-  // The supports_tensor_dict attribute; false where the policy's vLLM has no such attribute
-  // (getattr(..., "supports_tensor_dict", False)).
-  bool supports_tensor_dict() const;
+  bool supports_tensor_dict() const { return comm::supports_tensor_dict(policy_, backend()); }
 
   // _CPUSHMDistributed.make_group_name: "{VLLM_DIST_IDENT}-{unique_name}-[r0-r1-...]-cpushm".
   // Throws KeyError('VLLM_DIST_IDENT') when the variable is unset on this rank.

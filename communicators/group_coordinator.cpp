@@ -15,8 +15,20 @@ std::string ranks_suffix(const std::vector<int>& ranks) {
 
 }  // namespace
 
+bool custom_send_recv(const Policy& policy, bool has_init_shm_manager,
+                      bool communicator_supports_tensor_dict) {
+  switch (policy.custom_send_recv_rule) {
+    case CustomSendRecvRule::kOpPresent:
+      return has_init_shm_manager;
+    case CustomSendRecvRule::kSupportsTensorDict:
+      return communicator_supports_tensor_dict;
+  }
+  return false;
+}
+
 GroupCoordinator::GroupCoordinator(RankEnv& env, const Policy& policy, std::string unique_name,
-                                   std::vector<int> ranks, bool use_device_communicator)
+                                   std::vector<int> ranks, bool use_device_communicator,
+                                   const DecisionObserver& on_decided)
     : env_(env),
       policy_(policy),
       unique_name_(std::move(unique_name)),
@@ -25,18 +37,12 @@ GroupCoordinator::GroupCoordinator(RankEnv& env, const Policy& policy, std::stri
   OpScope scope(env_, "GroupCoordinator.__init__", unique_name_);
   if (use_device_communicator && world_size() > 1) {
     device_communicator_ =
-        std::make_unique<CpuCommunicator>(env_, policy_, unique_name_, device_group_);
+        std::make_unique<CpuCommunicator>(env_, policy_, unique_name_, device_group_, on_decided);
   }
   // Every process here is a CPU process (current_platform.is_cpu()).
-  switch (policy_.custom_send_recv_rule) {
-    case CustomSendRecvRule::kOpPresent:
-      use_cpu_custom_send_recv_ = env_.node().has_init_shm_manager;
-      break;
-    case CustomSendRecvRule::kSupportsTensorDict:
-      use_cpu_custom_send_recv_ =
-          device_communicator_ != nullptr && device_communicator_->supports_tensor_dict();
-      break;
-  }
+  use_cpu_custom_send_recv_ = custom_send_recv(
+      policy_, env_.node().has_init_shm_manager,
+      device_communicator_ != nullptr && device_communicator_->supports_tensor_dict());
 }
 
 void GroupCoordinator::send_object(const ObjectBytes& object, int dst) {

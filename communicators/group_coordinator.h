@@ -22,13 +22,20 @@
 
 namespace commsim::comm {
 
+// GroupCoordinator.use_cpu_custom_send_recv on a CPU process under `policy`: the build has the
+// op (<= v0.18.0), or the communicator supports the tensor-dict fast path (>= PR #40150).
+bool custom_send_recv(const Policy& policy, bool has_init_shm_manager,
+                      bool communicator_supports_tensor_dict);
+
 class GroupCoordinator {
  public:
   // `unique_name` is e.g. "pp:0"; `ranks` are global ranks in group order and include this rank.
   // Builds the CpuCommunicator (and so runs backend selection) when use_device_communicator and
   // the group has more than one rank.
+  // `on_decided` is passed to the CpuCommunicator (see cpu_communicator.h).
   GroupCoordinator(RankEnv& env, const Policy& policy, std::string unique_name,
-                   std::vector<int> ranks, bool use_device_communicator);
+                   std::vector<int> ranks, bool use_device_communicator,
+                   const DecisionObserver& on_decided = {});
 
   const std::string& unique_name() const { return unique_name_; }
   const std::vector<int>& ranks() const { return cpu_group_.ranks(); }

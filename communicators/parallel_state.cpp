@@ -49,8 +49,11 @@ void ParallelState::initialize(RankEnv& env, const Policy& policy,
     for (const std::vector<int>& ranks : kind.rank_lists) {
       if (std::find(ranks.begin(), ranks.end(), env.world_rank()) == ranks.end()) continue;
       const std::string unique_name = kind.kind + ":" + std::to_string(name_counter[kind.kind]++);
+      const DecisionObserver record = [&](const BackendDecision& decision) {
+        decided_.push_back(DecidedGroup{unique_name, ranks, decision});
+      };
       groups_.push_back(std::make_unique<GroupCoordinator>(env, policy, unique_name, ranks,
-                                                           kind.use_device_communicator));
+                                                           kind.use_device_communicator, record));
       by_kind_[kind.kind] = groups_.back().get();
     }
   }

@@ -30,6 +30,13 @@ std::vector<GroupKindLayout> model_parallel_layout(int tensor, int pipeline, int
 // Construction runs each group's backend selection and may throw or block as vLLM does.
 // initialize() may throw part-way; the groups created before the failure stay readable, so a
 // report can say what they decided.
+// A backend decision one rank made for one of its groups.
+struct DecidedGroup {
+  std::string unique_name;
+  std::vector<int> ranks;
+  BackendDecision decision;
+};
+
 class ParallelState {
  public:
   void initialize(RankEnv& env, const Policy& policy, const std::vector<GroupKindLayout>& layout);
@@ -39,12 +46,17 @@ class ParallelState {
   // Process exit: every coordinator releases what it holds (SHM segment names are unlinked).
   void shutdown();
 
+  // Every backend decision this rank made, in order, including one whose backend then failed to
+  // start (the coordinator of that group does not exist).
+  const std::vector<DecidedGroup>& decided() const { return decided_; }
+
   // All coordinators of this rank in creation order.
   const std::vector<std::unique_ptr<GroupCoordinator>>& groups() const { return groups_; }
 
  private:
   std::vector<std::unique_ptr<GroupCoordinator>> groups_;
   std::map<std::string, GroupCoordinator*> by_kind_;
+  std::vector<DecidedGroup> decided_;
 };
 
 }  // namespace commsim::comm

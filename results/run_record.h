@@ -57,9 +57,11 @@ struct RankRecord {
 struct GroupRecord {
   std::string name;        // e.g. "pp:0"
   std::vector<int> ranks;  // global ranks in group order
-  std::string backend;     // "shm" or "torch.distributed"; "undecided" if no member got
-                           // past construction, "mixed" if members disagree
-  std::string reason;      // the selection condition that failed, or "" for shm
+  // "shm" or "torch.distributed" when every member decided so (once the selection predicate is
+  // settled, even if the backend then fails to start); "mixed" when members decided differently
+  // or only some decided; "undecided" when no member decided.
+  std::string backend;
+  std::string reason;  // the selection condition that failed, or "" for shm
   bool supports_tensor_dict = false;
   bool use_cpu_custom_send_recv = false;
   std::vector<std::string> logs;  // distinct INFO lines logged for this group, in order

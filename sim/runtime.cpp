@@ -95,23 +95,26 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
   context.end_time = sg4::Engine::get_clock();
 }
 
+// What the members of one group decided. The flags are those of the first member to decide; the
+// backend is "mixed" when members differ or only some decided, "undecided" when none did.
 results::GroupRecord group_record(const std::string& name, const std::vector<int>& ranks,
-                                  const std::vector<std::unique_ptr<RankContext>>& contexts) {
+                                  const std::vector<std::unique_ptr<RankContext>>& contexts,
+                                  const comm::Policy& policy) {
   results::GroupRecord record{name, ranks, "undecided", "", false, false, {}};
   std::set<std::string> backends;
-  std::size_t decided = 0;  // members whose CpuCommunicator finished construction
+  std::size_t decided = 0;
   for (int rank : ranks) {
-    for (const auto& coordinator : contexts[static_cast<std::size_t>(rank)]->state.groups()) {
-      if (coordinator->unique_name() != name || coordinator->ranks() != ranks) continue;
-      const comm::CpuCommunicator* communicator = coordinator->device_communicator();
-      if (communicator == nullptr) continue;
-      const comm::BackendDecision& decision = communicator->decision();
+    const RankContext& context = *contexts[static_cast<std::size_t>(rank)];
+    for (const comm::DecidedGroup& group : context.state.decided()) {
+      if (group.unique_name != name || group.ranks != ranks) continue;
+      const comm::BackendDecision& decision = group.decision;
       ++decided;
       backends.insert(std::string(comm::backend_name(decision.backend)));
-      if (backends.size() == 1) {
+      if (backends.size() == 1 && decided == 1) {
         record.reason = decision.failed ? std::string(comm::check_name(*decision.failed)) : "";
-        record.supports_tensor_dict = communicator->supports_tensor_dict();
-        record.use_cpu_custom_send_recv = coordinator->use_cpu_custom_send_recv();
+        record.supports_tensor_dict = comm::supports_tensor_dict(policy, decision.backend);
+        record.use_cpu_custom_send_recv = comm::custom_send_recv(
+            policy, context.env->node().has_init_shm_manager, record.supports_tensor_dict);
       }
       if (decision.info_log && std::find(record.logs.begin(), record.logs.end(),
                                          *decision.info_log) == record.logs.end()) {
@@ -120,8 +123,9 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
     }
   }
   if (backends.size() == 1 && decided == ranks.size()) record.backend = *backends.begin();
-  if (backends.size() > 1 || (!backends.empty() && decided < ranks.size()))
+  if (backends.size() > 1 || (!backends.empty() && decided < ranks.size())) {
     record.backend = "mixed";
+  }
   return record;
 }
 
@@ -200,7 +204,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
     for (const std::vector<int>& ranks : kind.rank_lists) {
       if (ranks.size() < 2) continue;
       // Every process names its first group of a kind "<kind>:0" (one group per kind each).
-      record.groups.push_back(group_record(kind.kind + ":0", ranks, contexts));
+      record.groups.push_back(group_record(kind.kind + ":0", ranks, contexts, policy));
     }
   }
 
