@@ -15,6 +15,7 @@
 namespace commsim::comm {
 namespace {
 
+using testing::first_ranks;
 using testing::rotated_sum;
 using testing::seeded_input;
 using testing::ThreadWorld;
@@ -38,12 +39,6 @@ std::vector<std::int64_t> boundary_sizes(DType dtype) {
           (std::int64_t{8} << 20) / size};
 }
 
-std::vector<int> all_ranks(int world) {
-  std::vector<int> ranks(static_cast<std::size_t>(world));
-  for (int r = 0; r < world; ++r) ranks[static_cast<std::size_t>(r)] = r;
-  return ranks;
-}
-
 // A TP group of `world` ranks on one node: every check passes, so its backend is shm.
 void on_one_node(int world, const std::function<void(RankEnv&, GroupCoordinator&)>& body,
                  const std::string& policy_name = "vllm-pr40150") {
@@ -51,7 +46,7 @@ void on_one_node(int world, const std::function<void(RankEnv&, GroupCoordinator&
   ThreadWorld(x86_ranks(
                   world, [](int) { return 0; }, kThreads))
       .run([&](RankEnv& env) {
-        GroupCoordinator tp(env, policy, "tp:0", all_ranks(world), true);
+        GroupCoordinator tp(env, policy, "tp:0", first_ranks(world), true);
         ASSERT_EQ(tp.device_communicator()->backend(), Backend::kShm);
         body(env, tp);
         tp.shutdown();

@@ -15,15 +15,10 @@
 namespace commsim::comm {
 namespace {
 
+using testing::first_ranks;
 using testing::seeded_input;
 using testing::ThreadWorld;
 using testing::x86_ranks;
-
-std::vector<int> all_ranks(int world) {
-  std::vector<int> ranks;
-  for (int r = 0; r < world; ++r) ranks.push_back(r);
-  return ranks;
-}
 
 const Policy& pr40150() {
   static const Policy policy = *find_policy("vllm-pr40150");
@@ -216,7 +211,7 @@ TEST(ShmInit, NineRanksExceedTheManagerLimit) {
   std::atomic<int> failures{0};
   ThreadWorld(x86_ranks(9, [](int) { return 0; })).run([&](RankEnv& env) {
     try {
-      GroupCoordinator tp(env, pr40150(), "tp:0", all_ranks(9), true);
+      GroupCoordinator tp(env, pr40150(), "tp:0", first_ranks(9), true);
     } catch (const RuntimeError& error) {
       ++failures;
       EXPECT_EQ(error.message(),

@@ -77,6 +77,22 @@ void cc_loop(ShmManager& manager, std::int64_t elem_num, std::size_t elem_size,
   }
 }
 
+// The write step of the collectives: outside fast mode wait until no peer is two chunks behind,
+// then copy the chunk of `data` (elements of `size` bytes; null for phantom data) into this
+// rank's half.
+std::function<std::size_t(const Chunk&)> collective_write(ShmManager& manager,
+                                                          const std::byte* data, std::size_t size) {
+  return [&manager, data, size](const Chunk& c) {
+    if (!c.fast) manager.wait_for_all(c.ctx, no_buffer_conflict);
+    const auto bytes = static_cast<std::size_t>(c.count) * size;
+    if (data) {
+      std::memcpy(c.ctx->shm_ptr(c.ctx->rank), data + c.offset * static_cast<std::int64_t>(size),
+                  bytes);
+    }
+    return bytes;
+  };
+}
+
 bool is_floating(DType dtype) {
   return dtype == DType::kF32 || dtype == DType::kBF16 || dtype == DType::kF16;
 }
@@ -240,14 +256,7 @@ void shm_allreduce(ShmManager& manager, Tensor& data, const std::set<int>& world
   std::byte* base = data.mutable_bytes().data();
   for (int t = 0; t < manager.thread_num(); ++t) manager.context(t)->set_stamp_slots(0, 0);
   ChunkSteps steps;
-  steps.write = [&](const Chunk& c) {
-    if (!c.fast) manager.wait_for_all(c.ctx, no_buffer_conflict);
-    const auto bytes = static_cast<std::size_t>(c.count) * size;
-    if (base)
-      std::memcpy(c.ctx->shm_ptr(c.ctx->rank), base + c.offset * static_cast<std::int64_t>(size),
-                  bytes);
-    return bytes;
-  };
+  steps.write = collective_write(manager, base, size);
   steps.read = [&](const Chunk& c) {
     manager.wait_for_all(c.ctx, stamp_ready);
     std::vector<const std::byte*> peers;
@@ -277,14 +286,7 @@ void shm_gather(ShmManager& manager, const Tensor& data, std::vector<Tensor>* ou
     return t.mutable_bytes().data() + offset * static_cast<std::int64_t>(size);
   };
   ChunkSteps steps;
-  steps.write = [&](const Chunk& c) {
-    if (!c.fast) manager.wait_for_all(c.ctx, no_buffer_conflict);
-    const auto bytes = static_cast<std::size_t>(c.count) * size;
-    if (input)
-      std::memcpy(c.ctx->shm_ptr(c.ctx->rank), input + c.offset * static_cast<std::int64_t>(size),
-                  bytes);
-    return bytes;
-  };
+  steps.write = collective_write(manager, input, size);
   steps.read = [&](const Chunk& c) {
     if (!is_dst) return Cost{};
     const auto bytes = static_cast<std::size_t>(c.count) * size;

@@ -184,4 +184,10 @@ std::vector<comm::NodeFacts> x86_ranks(int count, const std::function<int(int)>&
   return nodes;
 }
 
+std::vector<int> first_ranks(int count) {
+  std::vector<int> ranks;
+  for (int rank = 0; rank < count; ++rank) ranks.push_back(rank);
+  return ranks;
+}
+
 }  // namespace commsim::testing

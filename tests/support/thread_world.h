@@ -30,4 +30,7 @@ class ThreadWorld {
 std::vector<comm::NodeFacts> x86_ranks(int count, const std::function<int(int)>& node_of,
                                        int threads = 1);
 
+// Global ranks 0 .. count-1, in order.
+std::vector<int> first_ranks(int count);
+
 }  // namespace commsim::testing
