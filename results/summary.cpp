@@ -18,9 +18,15 @@ using Table = std::vector<std::vector<std::string>>;
 // Width of an error message in the comparison table.
 constexpr std::size_t kShortMessageWidth = 40;
 
+// "Type: message (in op)", or with the whole operation stack when it is deeper than one op.
 std::string error_detail(const ErrorInfo& error) {
   std::string result = error.type + ": " + error.message;
-  if (!error.op.empty()) result += " (in " + error.op + ")";
+  const bool nested = error.where.find(" > ") != std::string::npos;
+  if (nested) {
+    result += " (in " + error.where + ")";
+  } else if (!error.op.empty()) {
+    result += " (in " + error.op + ")";
+  }
   return result;
 }
 
