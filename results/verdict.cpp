@@ -58,14 +58,25 @@ struct RankCheck {
   ErrorCheck error;
   Field<scenario::Outcome> probe_outcome;
   ErrorCheck probe_error;
+  Field<std::string> waiting_op;
+  Field<std::string> waiting_group;
+  Field<int> waiting_peer;
 
   void merge(const scenario::RankExpectation& expectation) {
     outcome.merge(expectation.outcome, expectation.pos);
     error.merge(expectation.error, expectation.pos);
     probe_outcome.merge(expectation.probe_outcome, expectation.pos);
     probe_error.merge(expectation.probe_error, expectation.pos);
+    if (expectation.waiting) {
+      waiting_op.merge(expectation.waiting->op, expectation.pos);
+      waiting_group.merge(expectation.waiting->group, expectation.pos);
+      waiting_peer.merge(expectation.waiting->peer, expectation.pos);
+    }
   }
 };
+
+std::string text_of(std::string value) { return value; }
+std::string text_of_int(int value) { return std::to_string(value); }
 
 // Collects mismatches into a record's list.
 class Checker {
@@ -182,6 +193,20 @@ void check_rank(Checker& check, const RankCheck& expected, const RankRecord& ran
   const std::string label = "rank " + std::to_string(rank.rank);
   check.exact(label + " outcome", expected.outcome, rank.outcome, scenario::outcome_name);
   check_error(check, label + " error", expected.error, rank.error, rank.outcome);
+  if (expected.waiting_op.value || expected.waiting_group.value || expected.waiting_peer.value) {
+    if (!rank.waiting) {
+      const SourcePos& pos = expected.waiting_op.value      ? expected.waiting_op.pos
+                             : expected.waiting_group.value ? expected.waiting_group.pos
+                                                            : expected.waiting_peer.pos;
+      check.fail(label + " waiting", "blocked",
+                 "not blocked (outcome " + outcome_name(rank.outcome) + ")", pos);
+    } else {
+      check.exact(label + " waiting.op", expected.waiting_op, rank.waiting->op, text_of);
+      check.exact(label + " waiting.group", expected.waiting_group, rank.waiting->group, text_of);
+      check.exact(label + " waiting.peer", expected.waiting_peer, rank.waiting->peer,
+                  text_of_int);
+    }
+  }
 
   if (!expected.probe_outcome.value && !expected.probe_error.stated) return;
   if (rank.probes.empty()) {

@@ -22,4 +22,15 @@ NodeSpec Scenario::node(int index) const {
   return spec;
 }
 
+comm::Policy PolicySwitches::apply(comm::Policy policy) const {
+  if (arch_allow) policy.arch_allow = *arch_allow;
+  if (name_agreement_check) policy.name_agreement_check = *name_agreement_check;
+  if (fallback_info_log) policy.fallback_info_log = *fallback_info_log;
+  if (has_supports_tensor_dict) policy.has_supports_tensor_dict = *has_supports_tensor_dict;
+  if (custom_send_recv_rule) policy.custom_send_recv_rule = *custom_send_recv_rule;
+  if (thread_num_min_allreduce) policy.thread_num_min_allreduce = *thread_num_min_allreduce;
+  if (shm_allreduce_world_sizes) policy.shm_allreduce_world_sizes = *shm_allreduce_world_sizes;
+  return policy;
+}
+
 }  // namespace commsim::scenario

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "communicators/dtype.h"
+#include "communicators/policy.h"
 #include "communicators/rank_env.h"
 #include "communicators/tensor.h"
 #include "communicators/tensor_dict.h"
@@ -73,6 +75,29 @@ struct Topology {
   NetworkSpec network;
 };
 
+// Per-rank overrides from the `ranks:` section: what one process sees differently from the other
+// ranks of its node (vLLM binds a thread count per rank; a launcher may leave a variable unset).
+struct RankOverride {
+  SourcePos pos;
+  std::optional<int> num_threads;
+  std::map<std::string, std::string> environment;  // merged over the node's
+  std::vector<std::string> unset_environment;      // removed after merging
+};
+
+// Single policy switches overriding the chosen profile (see communicators/policy.h).
+struct PolicySwitches {
+  std::optional<std::set<comm::Arch>> arch_allow;
+  std::optional<bool> name_agreement_check;
+  std::optional<bool> fallback_info_log;
+  std::optional<bool> has_supports_tensor_dict;
+  std::optional<comm::CustomSendRecvRule> custom_send_recv_rule;
+  std::optional<bool> thread_num_min_allreduce;
+  std::optional<std::set<int>> shm_allreduce_world_sizes;
+
+  // `policy` with every stated switch replaced.
+  comm::Policy apply(comm::Policy policy) const;
+};
+
 struct Parallel {
   int tensor = 1;
   int pipeline = 1;
@@ -114,6 +139,14 @@ struct ErrorExpectation {
   std::optional<std::string> op;       // exact outermost operation, e.g. "send_tensor_dict"
 };
 
+// Where a hung rank waits: its innermost operation, that operation's group, and the world rank
+// it waits for.
+struct WaitExpectation {
+  std::optional<std::string> op;
+  std::optional<std::string> group;
+  std::optional<int> peer;
+};
+
 struct RankExpectation {
   SourcePos pos;
   std::optional<Outcome> outcome;
@@ -121,6 +154,7 @@ struct RankExpectation {
   // Expected result of the fast-path probe: nullopt = not checked; a probe "ok" has no error.
   std::optional<Outcome> probe_outcome;
   std::optional<ErrorExpectation> probe_error;
+  std::optional<WaitExpectation> waiting;  // for a hang: where the rank is blocked
 };
 
 struct GroupExpectation {
@@ -162,6 +196,8 @@ struct Scenario {
   std::string policy;  // default policy name when none is given
   Topology topology;
   std::map<int, NodeOverride> node_overrides;  // key: node index
+  std::map<int, RankOverride> rank_overrides;  // key: world rank
+  PolicySwitches policy_switches;
   Parallel parallel;
   Workload workload;
   std::map<std::string, Expectations> expect;  // key: policy name

@@ -29,8 +29,17 @@ using KeyList = std::vector<std::string_view>;
 
 constexpr int kMaxRanks = 65536;  // keeps world sizes and rank numbers well inside int
 
-const KeyList kTopKeys = {"name",  "description", "policy",   "topology",
-                          "nodes", "parallel",    "workload", "expect"};
+const KeyList kTopKeys = {"name",     "description", "policy", "policy_switches", "topology",
+                          "nodes",    "ranks",       "parallel", "workload",       "expect"};
+const KeyList kRankOverrideKeys = {"threads", "env", "unset_env"};
+const KeyList kPolicySwitchKeys = {"arch_allow",
+                                   "name_agreement_check",
+                                   "fallback_info_log",
+                                   "supports_tensor_dict",
+                                   "custom_send_recv_rule",
+                                   "thread_num_min_allreduce",
+                                   "shm_allreduce_world_sizes"};
+const KeyList kWaitingKeys = {"op", "group", "peer"};
 const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workload"};
 const KeyList kTopologyKeys = {"kind", "nodes", "node", "network"};
 const KeyList kNodeKeys = {
@@ -45,7 +54,7 @@ const KeyList kTensorKeys = {"dtype", "shape"};
 const KeyList kExpectKeys = {"groups", "ranks", "data", "sim_time"};
 const KeyList kGroupKeys = {"backend", "supports_tensor_dict", "use_cpu_custom_send_recv", "log",
                             "no_log"};
-const KeyList kRankKeys = {"outcome", "error", "probe"};
+const KeyList kRankKeys = {"outcome", "error", "probe", "waiting"};
 const KeyList kProbeKeys = {"outcome", "error"};
 const KeyList kErrorKeys = {"type", "message", "op"};
 const KeyList kDataKeys = {"dicts_delivered", "bit_identical", "collectives", "collectives_exact"};
@@ -634,6 +643,8 @@ class Parser {
     if (const Field* field = top->find("topology")) parse_topology(*field);
     if (const Field* field = top->find("nodes")) parse_node_overrides(*field);
     if (const Field* field = top->find("parallel")) parse_parallel(*field);
+    if (const Field* field = top->find("ranks")) parse_rank_overrides(*field);
+    if (const Field* field = top->find("policy_switches")) parse_policy_switches(*field);
     if (const Field* field = top->find("workload")) parse_workload(*field);
     if (const Field* field = top->find("expect")) parse_expect(*field);
   }
@@ -953,30 +964,102 @@ class Parser {
     }
   }
 
+  // A rank key: a world rank in range, or -1 for `all` when `allow_all`; nullopt (reported)
+  // otherwise.
+  std::optional<int> read_rank_key(const Field& field, const Field& entry, bool allow_all) {
+    const int world = scenario_.parallel.world();
+    if (allow_all && entry.key == "all") return -1;
+    const auto number = parse_integer_text(entry.key);
+    if (!number) {
+      error(pos(entry.key_mark), field.path + ": rank key " + quote(entry.key) +
+                                     (allow_all ? " must be a rank number or 'all'"
+                                                : " must be a rank number"));
+      return std::nullopt;
+    }
+    if (*number < 0 || (parallel_valid_ && *number >= world) || *number >= kMaxRanks) {
+      const std::string range = parallel_valid_
+                                    ? "ranks are 0 .. " + std::to_string(world - 1) +
+                                          " (world size " + std::to_string(world) + ")"
+                                    : std::string("ranks are numbered from 0");
+      error(pos(entry.key_mark), field.path + ": rank " + entry.key + " is out of range; " + range);
+      return std::nullopt;
+    }
+    return static_cast<int>(*number);
+  }
+
+  void parse_rank_overrides(const Field& field) {
+    const auto entries = read_entries(field);
+    if (!entries) return;
+    for (const Field& entry : *entries) {
+      const auto rank = read_rank_key(field, entry, /*allow_all=*/false);
+      if (!rank) continue;
+      RankOverride& rank_override = scenario_.rank_overrides[*rank];
+      rank_override.pos = at(entry);
+      const auto section = read_section(entry, kRankOverrideKeys);
+      if (!section) continue;
+      if (const Field* f = section->find("threads")) rank_override.num_threads = read_int(*f, 1);
+      if (const Field* f = section->find("env")) read_env(*f, rank_override.environment);
+      if (const Field* f = section->find("unset_env")) {
+        if (auto names = read_string_list(*f)) rank_override.unset_environment = std::move(*names);
+      }
+    }
+  }
+
+  void parse_policy_switches(const Field& field) {
+    const auto section = read_section(field, kPolicySwitchKeys);
+    if (!section) return;
+    PolicySwitches& switches = scenario_.policy_switches;
+    if (const Field* f = section->find("arch_allow")) {
+      if (auto names = read_string_list(*f)) {
+        std::set<comm::Arch> archs;
+        for (const std::string& name : *names) {
+          if (auto arch = comm::parse_arch(name)) {
+            archs.insert(*arch);
+          } else {
+            error(at(*f), f->path + ": unknown arch " + quote(name) +
+                              "; valid: x86_64, aarch64, ppc64le, s390x, riscv64");
+          }
+        }
+        switches.arch_allow = archs;
+      }
+    }
+    const std::pair<const char*, std::optional<bool>*> flags[] = {
+        {"name_agreement_check", &switches.name_agreement_check},
+        {"fallback_info_log", &switches.fallback_info_log},
+        {"supports_tensor_dict", &switches.has_supports_tensor_dict},
+        {"thread_num_min_allreduce", &switches.thread_num_min_allreduce}};
+    for (const auto& [key, target] : flags) {
+      if (const Field* f = section->find(key)) *target = read_bool(*f);
+    }
+    if (const Field* f = section->find("custom_send_recv_rule")) {
+      if (auto rule = read_choice(*f, {"op_present", "supports_tensor_dict"}, "rule")) {
+        switches.custom_send_recv_rule = *rule == "op_present"
+                                             ? comm::CustomSendRecvRule::kOpPresent
+                                             : comm::CustomSendRecvRule::kSupportsTensorDict;
+      }
+    }
+    if (const Field* f = section->find("shm_allreduce_world_sizes")) {
+      if (!f->value.IsSequence()) {
+        type_error(*f, "a list of world sizes");
+      } else {
+        std::set<int> sizes;
+        for (std::size_t i = 0; i < f->value.size(); ++i) {
+          const Field item{"", YAML::Mark::null_mark(), f->value[i],
+                           f->path + "[" + std::to_string(i) + "]"};
+          if (auto size = read_int(item, 1, 8)) sizes.insert(*size);
+        }
+        switches.shm_allreduce_world_sizes = sizes;
+      }
+    }
+  }
+
   void parse_ranks(const Field& field, Expectations& expectations) {
     const auto entries = read_entries(field);
     if (!entries) return;
-    const int world = scenario_.parallel.world();
     for (const Field& entry : *entries) {
-      int rank = -1;
-      if (entry.key != "all") {
-        const auto number = parse_integer_text(entry.key);
-        if (!number) {
-          error(pos(entry.key_mark),
-                field.path + ": rank key " + quote(entry.key) + " must be a rank number or 'all'");
-          continue;
-        }
-        if (*number < 0 || (parallel_valid_ && *number >= world) || *number >= kMaxRanks) {
-          const std::string range = parallel_valid_
-                                        ? "ranks are 0 .. " + std::to_string(world - 1) +
-                                              " (world size " + std::to_string(world) + ")"
-                                        : std::string("ranks are numbered from 0");
-          error(pos(entry.key_mark),
-                field.path + ": rank " + entry.key + " is out of range; " + range);
-          continue;
-        }
-        rank = static_cast<int>(*number);
-      }
+      const auto key = read_rank_key(field, entry, /*allow_all=*/true);
+      if (!key) continue;
+      const int rank = *key;
       if (expectations.ranks.count(rank) != 0) {
         error(pos(entry.key_mark), field.path + ": rank " + entry.key + " is given twice");
         continue;
@@ -995,6 +1078,16 @@ class Parser {
       if (const auto probe = read_section(*f, kProbeKeys)) {
         read_outcome_and_error(*probe, expectation.probe_outcome, expectation.probe_error);
       }
+    }
+    if (const Field* f = section->find("waiting")) {
+      if (const auto waiting = read_section(*f, kWaitingKeys)) {
+        WaitExpectation parsed;
+        if (const Field* op = waiting->find("op")) parsed.op = read_string(*op);
+        if (const Field* group = waiting->find("group")) parsed.group = read_string(*group);
+        if (const Field* peer = waiting->find("peer")) parsed.peer = read_int(*peer, -1);
+        expectation.waiting = std::move(parsed);
+      }
+      if (!expectation.outcome) expectation.outcome = Outcome::kHang;
     }
   }
 

@@ -42,7 +42,9 @@ struct RankContext {
   double end_time = 0;
 };
 
-comm::NodeFacts node_facts(const scenario::Scenario& scenario, int node_index, int ranks_per_node) {
+// What rank `rank` on node `node_index` observes: the node's facts, then the rank's overrides.
+comm::NodeFacts rank_facts(const scenario::Scenario& scenario, int rank, int node_index,
+                           int ranks_per_node) {
   const scenario::NodeSpec spec = scenario.node(node_index);
   comm::NodeFacts facts;
   facts.index = node_index;
@@ -53,6 +55,13 @@ comm::NodeFacts node_facts(const scenario::Scenario& scenario, int node_index, i
       spec.num_threads > 0 ? spec.num_threads : std::max(1, spec.hardware.cores / ranks_per_node);
   facts.environment = spec.environment;
   facts.environment.try_emplace("VLLM_DIST_IDENT", std::to_string(kFirstLaunchPort + node_index));
+  const auto found = scenario.rank_overrides.find(rank);
+  if (found != scenario.rank_overrides.end()) {
+    const scenario::RankOverride& rank_override = found->second;
+    if (rank_override.num_threads) facts.num_threads = *rank_override.num_threads;
+    for (const auto& [key, value] : rank_override.environment) facts.environment[key] = value;
+    for (const std::string& key : rank_override.unset_environment) facts.environment.erase(key);
+  }
   return facts;
 }
 
@@ -131,7 +140,10 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
 
 }  // namespace
 
-results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy) {
+results::RunRecord run_scenario(const scenario::Scenario& scenario,
+                                const comm::Policy& named_policy) {
+  // The profile with the scenario's single switches applied; the record keeps the profile's name.
+  const comm::Policy policy = scenario.policy_switches.apply(named_policy);
   std::vector<std::string> options = {
       "commsim",
       // Deadlocks and failures become outcomes in the record; SimGrid's own report of a
@@ -177,7 +189,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::
     context->rank = rank;
     context->node = rank / ranks_per_node;
     context->env =
-        std::make_unique<SimGridRankEnv>(rank, node_facts(scenario, context->node, ranks_per_node),
+        std::make_unique<SimGridRankEnv>(rank, rank_facts(scenario, rank, context->node, ranks_per_node),
                                          memories[static_cast<std::size_t>(context->node)], actors);
     contexts.push_back(std::move(context));
   }

@@ -10,7 +10,8 @@ namespace commsim::sim {
 // Simulates `scenario` under `policy` in this process: builds the platform, starts one actor per
 // rank (placed packed: rank = node * ranks_per_node + local_rank), runs the workload, and records
 // every rank's outcome (ok, error with type/message/op, or hang when SimGrid finds every remaining
-// rank blocked). The verdict is not computed here.
+// rank blocked). The scenario's policy_switches are applied to `policy`. The verdict is not
+// computed here.
 // SimGrid allows one simulation per process: call this at most once (see run_isolated).
 // REQUIRES: the scenario is valid (as the parser returns it).
 results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy);
