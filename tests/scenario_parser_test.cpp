@@ -724,6 +724,53 @@ TEST(ScenarioParser, StaleSegmentsAndCollectiveExpectations) {
   EXPECT_EQ(data.collectives_exact, true);
 }
 
+TEST(ScenarioParser, RankOverridesPolicySwitchesAndWaitingExpectations) {
+  const ParseResult result = parse_scenario_text(
+      "name: s\npolicy: vllm-pr40150\n"
+      "policy_switches: { thread_num_min_allreduce: false, arch_allow: [x86_64, aarch64],\n"
+      "                   custom_send_recv_rule: op_present, shm_allreduce_world_sizes: [2, 6] }\n"
+      "topology: { nodes: 1 }\nparallel: { tensor: 2 }\n"
+      "ranks: { 1: { threads: 6, env: { A: b }, unset_env: [VLLM_DIST_IDENT] } }\n"
+      "workload: { kind: tp_allreduce }\n"
+      "expect: { vllm-pr40150: { ranks: { 0: { waiting: { op: all_gather_object, group: \"tp:0\", "
+      "peer: 1 } } } } }\n",
+      "inline.yaml");
+  ASSERT_TRUE(result.scenario.has_value()) << result.errors.front().to_string();
+  const Scenario& scenario = *result.scenario;
+  const comm::Policy policy = scenario.policy_switches.apply(*comm::find_policy("vllm-pr40150"));
+  EXPECT_FALSE(policy.thread_num_min_allreduce);
+  EXPECT_TRUE(policy.arch_allow.contains(comm::Arch::kArm));
+  EXPECT_EQ(policy.custom_send_recv_rule, comm::CustomSendRecvRule::kOpPresent);
+  EXPECT_EQ(policy.shm_allreduce_world_sizes, (std::set<int>{2, 6}));
+  const RankOverride& rank1 = scenario.rank_overrides.at(1);
+  EXPECT_EQ(rank1.num_threads, 6);
+  EXPECT_EQ(rank1.environment.at("A"), "b");
+  EXPECT_EQ(rank1.unset_environment, std::vector<std::string>{"VLLM_DIST_IDENT"});
+  const RankExpectation& rank0 = scenario.expect.at("vllm-pr40150").ranks.at(0);
+  EXPECT_EQ(rank0.outcome, Outcome::kHang) << "waiting implies a hang";
+  ASSERT_TRUE(rank0.waiting.has_value());
+  EXPECT_EQ(rank0.waiting->op, "all_gather_object");
+  EXPECT_EQ(rank0.waiting->group, "tp:0");
+  EXPECT_EQ(rank0.waiting->peer, 1);
+}
+
+TEST(ScenarioParserErrors, RankOverrideKeysMustBeRanksInRange) {
+  expect_error(kMinimal + "ranks: { 2: { threads: 4 } }\n", 6, 10,
+               "ranks: rank 2 is out of range; ranks are 0 .. 1 (world size 2)");
+  expect_error(kMinimal + "ranks: { all: { threads: 4 } }\n", 6, 10,
+               "ranks: rank key 'all' must be a rank number");
+}
+
+TEST(ScenarioParserErrors, UnknownPolicySwitchSuggestsTheClosest) {
+  const ParseResult result =
+      parse_scenario_text(kMinimal + "policy_switches: { thread_num_min_allreduc: false }\n",
+                          "inline.yaml");
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().message.find("did you mean 'thread_num_min_allreduce'?"),
+            std::string::npos)
+      << result.errors.front().message;
+}
+
 TEST(ScenarioParserErrors, StaleSegmentsMustBeAListOfNames) {
   const ParseResult result = parse_scenario_text(kMinimal.substr(0, kMinimal.find("workload")) +
                                                      "nodes: { node0: { stale_shm: 3 } }\n" +

@@ -496,3 +496,48 @@ TEST(VerdictTest, MismatchOrderIsGroupsRanksDataTime) {
 
 }  // namespace
 }  // namespace commsim::results
+
+namespace commsim::results {
+namespace {
+
+TEST(VerdictTest, WaitingHoldsAndFailsFieldByField) {
+  RunRecord record = make_record();
+  record.ranks[1].outcome = Outcome::kHang;
+  record.ranks[1].waiting = WaitInfo{"all_gather_object", "tp:0", 0};
+
+  Expectations holds;
+  RankExpectation rank1;
+  rank1.pos = at(40);
+  rank1.outcome = Outcome::kHang;
+  rank1.waiting = scenario::WaitExpectation{"all_gather_object", "tp:0", 0};
+  holds.ranks[1] = rank1;
+  EXPECT_TRUE(check(record, holds).empty());
+
+  Expectations fails;
+  rank1.waiting = scenario::WaitExpectation{"barrier", std::nullopt, 1};
+  fails.ranks[1] = rank1;
+  RunRecord again = make_record();
+  again.ranks[1].outcome = Outcome::kHang;
+  again.ranks[1].waiting = WaitInfo{"all_gather_object", "tp:0", 0};
+  const auto mismatches = check(again, fails);
+  ASSERT_EQ(mismatches.size(), 2u);
+  EXPECT_EQ(mismatches[0].what, "rank 1 waiting.op");
+  EXPECT_EQ(mismatches[0].expected, "barrier");
+  EXPECT_EQ(mismatches[0].actual, "all_gather_object");
+  EXPECT_EQ(mismatches[1].what, "rank 1 waiting.peer");
+  EXPECT_EQ(mismatches[1].expected, "1");
+  EXPECT_EQ(mismatches[1].actual, "0");
+
+  Expectations not_blocked;
+  RankExpectation rank0;
+  rank0.pos = at(41);
+  rank0.waiting = scenario::WaitExpectation{"barrier", std::nullopt, std::nullopt};
+  not_blocked.ranks[0] = rank0;
+  const auto ok_rank = check(not_blocked);
+  ASSERT_EQ(ok_rank.size(), 1u);
+  EXPECT_EQ(ok_rank[0].what, "rank 0 waiting");
+  EXPECT_EQ(ok_rank[0].actual, "not blocked (outcome ok)");
+}
+
+}  // namespace
+}  // namespace commsim::results
