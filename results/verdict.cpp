@@ -203,8 +203,7 @@ void check_rank(Checker& check, const RankCheck& expected, const RankRecord& ran
     } else {
       check.exact(label + " waiting.op", expected.waiting_op, rank.waiting->op, text_of);
       check.exact(label + " waiting.group", expected.waiting_group, rank.waiting->group, text_of);
-      check.exact(label + " waiting.peer", expected.waiting_peer, rank.waiting->peer,
-                  text_of_int);
+      check.exact(label + " waiting.peer", expected.waiting_peer, rank.waiting->peer, text_of_int);
     }
   }
 

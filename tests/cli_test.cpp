@@ -212,6 +212,24 @@ TEST(Cli, BenchPrintsAnExactRowPerSizeAndBackend) {
   }
 }
 
+TEST(Cli, RunTakesDirectoriesAndGlobsAndWritesJunit) {
+  const auto junit = temp_path("commsim-junit").replace_extension(".xml");
+  const Result result = run_commsim(
+      "run scenarios/regressions 'scenarios/benchmarks/*.yaml' --junit " + junit.string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  std::ifstream in(junit);
+  const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(junit);
+  EXPECT_NE(xml.find("<testsuite name=\"commsim\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("failures=\"0\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("name=\"vllm-37933-interpp [vllm-pr40150]\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("classname=\"scenarios/benchmarks/shm-node-2ranks.yaml\""), std::string::npos);
+
+  const Result empty = run_commsim("run 'scenarios/none-*.yaml'");
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.output.find("pattern matches no file"), std::string::npos) << empty.output;
+}
+
 TEST(Cli, JsonIsNotWrittenForUnusableInput) {
   const auto path = temp_path("commsim-never");
   run_commsim("run no/such/file.yaml --json " + path.string());

@@ -762,9 +762,8 @@ TEST(ScenarioParserErrors, RankOverrideKeysMustBeRanksInRange) {
 }
 
 TEST(ScenarioParserErrors, UnknownPolicySwitchSuggestsTheClosest) {
-  const ParseResult result =
-      parse_scenario_text(kMinimal + "policy_switches: { thread_num_min_allreduc: false }\n",
-                          "inline.yaml");
+  const ParseResult result = parse_scenario_text(
+      kMinimal + "policy_switches: { thread_num_min_allreduc: false }\n", "inline.yaml");
   ASSERT_FALSE(result.errors.empty());
   EXPECT_NE(result.errors.front().message.find("did you mean 'thread_num_min_allreduce'?"),
             std::string::npos)

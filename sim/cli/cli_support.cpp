@@ -1,7 +1,11 @@
 #include "sim/cli/cli_support.h"
 
+#include <glob.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "scenarios/scenario_parser.h"
 
@@ -28,6 +32,34 @@ std::vector<std::string> scenario_paths(const po::variables_map& vm) {
   return vm["scenario"].as<std::vector<std::string>>();
 }
 
+std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& args) {
+  std::vector<std::string> paths;
+  for (const std::string& arg : args) {
+    std::vector<std::string> found;
+    std::error_code error;
+    if (std::filesystem::is_directory(arg, error)) {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(arg, error)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
+          found.push_back(entry.path().string());
+        }
+      }
+      if (found.empty()) throw UsageError(arg + ": directory holds no *.yaml scenario file");
+    } else if (arg.find_first_of("*?[") != std::string::npos) {
+      glob_t matches{};
+      if (::glob(arg.c_str(), 0, nullptr, &matches) == 0) {
+        for (std::size_t i = 0; i < matches.gl_pathc; ++i) found.emplace_back(matches.gl_pathv[i]);
+      }
+      ::globfree(&matches);
+      if (found.empty()) throw UsageError(arg + ": pattern matches no file");
+    } else {
+      found.push_back(arg);
+    }
+    std::sort(found.begin(), found.end());
+    paths.insert(paths.end(), found.begin(), found.end());
+  }
+  return paths;
+}
+
 std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths) {
   std::vector<scenario::Scenario> scenarios;
   std::string errors;
@@ -51,25 +83,29 @@ comm::Policy policy_by_name(const std::string& name, const std::string& option) 
   throw UsageError("unknown policy '" + name + "' for " + option + " (known: " + known + ")");
 }
 
-void write_json_file(const std::string& path, const nlohmann::json& json) {
+void write_text_file(const std::string& path, const std::string& text, const std::string& option) {
   const std::filesystem::path target(path);
   std::filesystem::path temporary = target;
   temporary += ".partial";
   {
     std::ofstream out(temporary);
-    out << json.dump(2) << '\n';
+    out << text;
     if (!out) {
       std::error_code ignored;
       std::filesystem::remove(temporary, ignored);
-      throw UsageError("cannot write --json file '" + path + "'");
+      throw UsageError("cannot write " + option + " file '" + path + "'");
     }
   }
   std::error_code error;
   std::filesystem::rename(temporary, target, error);
   if (error) {
     std::filesystem::remove(temporary, error);
-    throw UsageError("cannot write --json file '" + path + "'");
+    throw UsageError("cannot write " + option + " file '" + path + "'");
   }
+}
+
+void write_json_file(const std::string& path, const nlohmann::json& json) {
+  write_text_file(path, json.dump(2) + "\n", "--json");
 }
 
 }  // namespace commsim::cli

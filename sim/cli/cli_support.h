@@ -31,6 +31,14 @@ boost::program_options::variables_map parse_command_line(
 // The positional scenario files; empty when none were given.
 std::vector<std::string> scenario_paths(const boost::program_options::variables_map& vm);
 
+// The scenario files named by `args`: a file as it is, a directory by every *.yaml under it, a
+// glob pattern (*, ?, [...]) by what it matches; each group sorted. UsageError for a pattern or
+// directory that names no file.
+std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& args);
+
+// Writes `text` to `path` atomically; UsageError naming `option` if it cannot.
+void write_text_file(const std::string& path, const std::string& text, const std::string& option);
+
 // Parses every file. Throws UsageError listing every error, one "file:line:col: message" per line,
 // when any file is unusable, so nothing runs on bad input.
 std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths);

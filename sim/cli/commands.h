@@ -7,7 +7,7 @@
 
 namespace commsim::cli {
 
-// commsim run SCENARIO... [--policy NAME] [--json FILE]
+// commsim run SCENARIO|DIR|GLOB... [--policy NAME] [--json FILE] [--junit FILE]
 int run_command(const std::vector<std::string>& args);
 
 // commsim compare SCENARIO [--policies A,B,...] [--json FILE]

@@ -1,6 +1,8 @@
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <sstream>
 
+#include "results/junit.h"
 #include "results/record_json.h"
 #include "results/summary.h"
 #include "results/verdict.h"
@@ -19,7 +21,8 @@ int run_command(const std::vector<std::string>& args) {
       ("policy", po::value<std::string>(),
        "vLLM behaviour profile to run under (default: each scenario's own `policy`)")  //
       ("json", po::value<std::string>(),
-       "write the result record (an array when several scenarios run) to this file");
+       "write the result record (an array when several scenarios run) to this file")  //
+      ("junit", po::value<std::string>(), "write a JUnit XML report (one test per run) here");
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
     std::cout << options
@@ -27,7 +30,7 @@ int run_command(const std::vector<std::string>& args) {
                  "2 unusable input.\n";
     return kExitPass;
   }
-  const std::vector<std::string> paths = scenario_paths(vm);
+  const std::vector<std::string> paths = expand_scenario_paths(scenario_paths(vm));
   if (paths.empty()) throw UsageError("commsim run: no scenario file given");
   const std::vector<scenario::Scenario> scenarios = load_scenarios(paths);
   std::optional<comm::Policy> forced;
@@ -37,6 +40,7 @@ int run_command(const std::vector<std::string>& args) {
   int failed = 0;
   int unchecked = 0;
   nlohmann::json records = nlohmann::json::array();
+  std::vector<results::RunRecord> runs;
   for (const scenario::Scenario& scenario : scenarios) {
     const comm::Policy policy = forced ? *forced : policy_by_name(scenario.policy, "policy");
     results::RunRecord record = sim::run_isolated(scenario, policy);
@@ -47,10 +51,16 @@ int run_command(const std::vector<std::string>& args) {
     failed += record.verdict == results::Verdict::kFail;
     unchecked += record.verdict == results::Verdict::kUnchecked;
     records.push_back(results::to_json(record));
+    runs.push_back(std::move(record));
   }
   std::cout << "commsim: " << passed << " passed, " << failed << " failed";
   if (unchecked > 0) std::cout << ", " << unchecked << " unchecked";
   std::cout << '\n';
+  if (vm.count("junit")) {
+    std::ostringstream xml;
+    results::write_junit(xml, "commsim", runs);
+    write_text_file(vm["junit"].as<std::string>(), xml.str(), "--junit");
+  }
   if (vm.count("json")) {
     write_json_file(vm["json"].as<std::string>(), records.size() == 1 ? records[0] : records);
   }
