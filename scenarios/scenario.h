@@ -98,6 +98,24 @@ struct PolicySwitches {
   comm::Policy apply(comm::Policy policy) const;
 };
 
+// Something that goes wrong during the run (the `faults:` section).
+struct Fault {
+  enum class Kind {
+    kLinkDown,      // node's NIC (both directions) off from `at`
+    kLinkUp,        // node's NIC on again from `at`
+    kHostCrash,     // node off from `at`: its ranks are killed
+    kSlowNode,      // node's cores and memory bus at `factor` of their speed, for the whole run
+    kMessageDelay,  // every message `rank` sends leaves `delay` seconds late
+  };
+  SourcePos pos;
+  Kind kind = Kind::kLinkDown;
+  int node = -1;
+  int rank = -1;
+  double at = 0;      // seconds
+  double factor = 1;  // kSlowNode, in (0, 1]
+  double delay = 0;   // seconds, kMessageDelay
+};
+
 struct Parallel {
   int tensor = 1;
   int pipeline = 1;
@@ -198,6 +216,7 @@ struct Scenario {
   std::map<int, NodeOverride> node_overrides;  // key: node index
   std::map<int, RankOverride> rank_overrides;  // key: world rank
   PolicySwitches policy_switches;
+  std::vector<Fault> faults;  // in file order
   Parallel parallel;
   Workload workload;
   std::map<std::string, Expectations> expect;  // key: policy name

@@ -29,8 +29,9 @@ using KeyList = std::vector<std::string_view>;
 
 constexpr int kMaxRanks = 65536;  // keeps world sizes and rank numbers well inside int
 
-const KeyList kTopKeys = {"name",     "description", "policy", "policy_switches", "topology",
-                          "nodes",    "ranks",       "parallel", "workload",       "expect"};
+const KeyList kTopKeys = {"name",  "description", "policy", "policy_switches", "topology", "nodes",
+                          "ranks", "parallel",    "faults", "workload",        "expect"};
+const KeyList kFaultKeys = {"kind", "node", "rank", "at", "factor", "delay"};
 const KeyList kRankOverrideKeys = {"threads", "env", "unset_env"};
 const KeyList kPolicySwitchKeys = {"arch_allow",
                                    "name_agreement_check",
@@ -510,6 +511,14 @@ class Parser {
   }
 
   // GFLOP/s per core as a bare number, or a speed with a flops unit; returns flop/s.
+  // A plain number (no unit).
+  std::optional<double> read_number(const Field& field) {
+    double value = 0;
+    if (field.value.IsScalar() && parse_plain_number(field.value.Scalar(), &value)) return value;
+    type_error(field, "a number");
+    return std::nullopt;
+  }
+
   std::optional<double> read_core_flops(const Field& field) {
     if (field.value.IsScalar()) {
       double gflops = 0;
@@ -645,6 +654,7 @@ class Parser {
     if (const Field* field = top->find("parallel")) parse_parallel(*field);
     if (const Field* field = top->find("ranks")) parse_rank_overrides(*field);
     if (const Field* field = top->find("policy_switches")) parse_policy_switches(*field);
+    if (const Field* field = top->find("faults")) parse_faults(*field);
     if (const Field* field = top->find("workload")) parse_workload(*field);
     if (const Field* field = top->find("expect")) parse_expect(*field);
   }
@@ -971,16 +981,15 @@ class Parser {
     if (allow_all && entry.key == "all") return -1;
     const auto number = parse_integer_text(entry.key);
     if (!number) {
-      error(pos(entry.key_mark), field.path + ": rank key " + quote(entry.key) +
-                                     (allow_all ? " must be a rank number or 'all'"
-                                                : " must be a rank number"));
+      error(pos(entry.key_mark),
+            field.path + ": rank key " + quote(entry.key) +
+                (allow_all ? " must be a rank number or 'all'" : " must be a rank number"));
       return std::nullopt;
     }
     if (*number < 0 || (parallel_valid_ && *number >= world) || *number >= kMaxRanks) {
-      const std::string range = parallel_valid_
-                                    ? "ranks are 0 .. " + std::to_string(world - 1) +
-                                          " (world size " + std::to_string(world) + ")"
-                                    : std::string("ranks are numbered from 0");
+      const std::string range = parallel_valid_ ? "ranks are 0 .. " + std::to_string(world - 1) +
+                                                      " (world size " + std::to_string(world) + ")"
+                                                : std::string("ranks are numbered from 0");
       error(pos(entry.key_mark), field.path + ": rank " + entry.key + " is out of range; " + range);
       return std::nullopt;
     }
@@ -1002,6 +1011,76 @@ class Parser {
       if (const Field* f = section->find("unset_env")) {
         if (auto names = read_string_list(*f)) rank_override.unset_environment = std::move(*names);
       }
+    }
+  }
+
+  void parse_faults(const Field& field) {
+    if (!field.value.IsSequence()) {
+      type_error(field, "a list of faults");
+      return;
+    }
+    const int nodes = scenario_.topology.nodes;
+    const int world = scenario_.parallel.world();
+    for (std::size_t i = 0; i < field.value.size(); ++i) {
+      const Field item{"", field.value[i].Mark(), field.value[i],
+                       field.path + "[" + std::to_string(i) + "]"};
+      const auto section = read_section(item, kFaultKeys);
+      if (!section) continue;
+      Fault fault;
+      fault.pos = at(item);
+      const Field* kind = section->find("kind");
+      if (kind == nullptr) {
+        error(at(item), item.path + ": missing required key 'kind'");
+        continue;
+      }
+      const auto name =
+          read_choice(*kind, {"link_down", "link_up", "host_crash", "slow_node", "message_delay"},
+                      "fault kind");
+      if (!name) continue;
+      static const std::map<std::string, Fault::Kind> kKinds = {
+          {"link_down", Fault::Kind::kLinkDown},
+          {"link_up", Fault::Kind::kLinkUp},
+          {"host_crash", Fault::Kind::kHostCrash},
+          {"slow_node", Fault::Kind::kSlowNode},
+          {"message_delay", Fault::Kind::kMessageDelay}};
+      fault.kind = kKinds.at(*name);
+      const bool per_rank = fault.kind == Fault::Kind::kMessageDelay;
+      // What each kind needs, and nothing else.
+      const auto needs = [&](const char* key, bool needed) {
+        const Field* f = section->find(key);
+        if (needed && f == nullptr) {
+          error(at(item), item.path + ": a " + *name + " fault needs '" + key + "'");
+        } else if (!needed && f != nullptr) {
+          error(at_key(*f), f->path + ": a " + *name + " fault takes no '" + key + "'");
+        }
+        return needed ? f : nullptr;
+      };
+      if (const Field* f = needs("node", !per_rank)) {
+        if (auto node = read_int(*f, 0, nodes_valid_ ? nodes - 1 : kMaxRanks)) fault.node = *node;
+      }
+      if (const Field* f = needs("rank", per_rank)) {
+        if (auto rank = read_int(*f, 0, parallel_valid_ ? world - 1 : kMaxRanks))
+          fault.rank = *rank;
+      }
+      const bool timed = fault.kind == Fault::Kind::kLinkDown ||
+                         fault.kind == Fault::Kind::kLinkUp ||
+                         fault.kind == Fault::Kind::kHostCrash;
+      if (const Field* f = needs("at", timed)) {
+        if (auto time = read_time(*f)) fault.at = *time;
+      }
+      if (const Field* f = needs("factor", fault.kind == Fault::Kind::kSlowNode)) {
+        if (auto factor = read_number(*f)) {
+          if (*factor <= 0 || *factor > 1) {
+            error(at(*f), f->path + ": must be in (0, 1], got " + f->value.Scalar());
+          } else {
+            fault.factor = *factor;
+          }
+        }
+      }
+      if (const Field* f = needs("delay", per_rank)) {
+        if (auto delay = read_time(*f)) fault.delay = *delay;
+      }
+      scenario_.faults.push_back(fault);
     }
   }
 

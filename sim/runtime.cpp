@@ -37,6 +37,7 @@ struct RankContext {
   comm::ParallelState state;
   workloads::WorkloadReport report;
   bool finished = false;
+  bool killed = false;  // its host failed (a host-crash fault)
   Outcome outcome = Outcome::kOk;
   std::optional<results::ErrorInfo> error;
   double end_time = 0;
@@ -65,6 +66,17 @@ comm::NodeFacts rank_facts(const scenario::Scenario& scenario, int rank, int nod
   return facts;
 }
 
+// Seconds each message of `rank` is held back (its message-delay faults, added up).
+double send_delay(const scenario::Scenario& scenario, int rank) {
+  double delay = 0;
+  for (const scenario::Fault& fault : scenario.faults) {
+    if (fault.kind == scenario::Fault::Kind::kMessageDelay && fault.rank == rank) {
+      delay += fault.delay;
+    }
+  }
+  return delay;
+}
+
 std::string level_name(comm::LogLevel level) {
   switch (level) {
     case comm::LogLevel::kDebug:
@@ -82,6 +94,12 @@ std::string level_name(comm::LogLevel level) {
 void rank_main(RankContext& context, const scenario::Scenario& scenario, const comm::Policy& policy,
                const std::vector<comm::GroupKindLayout>& layout) {
   comm::RankEnv& env = *context.env;
+  sg4::this_actor::on_exit([&context](bool failed) {
+    if (failed && !context.finished) {
+      context.killed = true;
+      context.end_time = sg4::Engine::get_clock();
+    }
+  });
   try {
     context.state.initialize(env, policy, layout);
     if (scenario.workload.kind == "tp_allreduce") {
@@ -188,9 +206,9 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     auto context = std::make_unique<RankContext>();
     context->rank = rank;
     context->node = rank / ranks_per_node;
-    context->env =
-        std::make_unique<SimGridRankEnv>(rank, rank_facts(scenario, rank, context->node, ranks_per_node),
-                                         memories[static_cast<std::size_t>(context->node)], actors);
+    context->env = std::make_unique<SimGridRankEnv>(
+        rank, rank_facts(scenario, rank, context->node, ranks_per_node),
+        memories[static_cast<std::size_t>(context->node)], actors, send_delay(scenario, rank));
     contexts.push_back(std::move(context));
   }
   for (int rank = 0; rank < world; ++rank) {
@@ -234,7 +252,9 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     results::RankRecord rank{
         context->rank, context->node,     context->outcome,       context->error,
         std::nullopt,  context->end_time, context->report.probes, {}};
-    if (!context->finished) {
+    if (context->killed) {
+      rank.outcome = Outcome::kKilled;
+    } else if (!context->finished) {
       rank.outcome = Outcome::kHang;
       rank.end_time = record.sim_time_s;
       if (const auto& blocked = context->env->blocked_on()) {

@@ -1,6 +1,7 @@
 #include "sim/simgrid_rank_env.h"
 
 #include <memory>
+#include <simgrid/Exception.hpp>
 
 #include "communicators/errors.h"
 
@@ -9,6 +10,11 @@ namespace commsim::sim {
 namespace sg4 = simgrid::s4u;
 
 namespace {
+
+// What gloo raises when the TCP connection to a peer breaks (a failed link or host).
+[[noreturn]] void throw_connection_lost(int peer) {
+  throw comm::RuntimeError("Connection closed by peer (rank " + std::to_string(peer) + ")");
+}
 
 constexpr int kErrnoNoEntry = 2;  // ENOENT
 constexpr int kErrnoExists = 17;  // EEXIST
@@ -27,7 +33,12 @@ class SimGridPendingSend final : public comm::PendingSend {
   void wait() override {
     if (!comm_) return;
     env_.mark_blocked(dst_, "send");
-    comm_->wait();
+    try {
+      comm_->wait();
+    } catch (const simgrid::NetworkFailureException&) {
+      comm_ = nullptr;
+      throw_connection_lost(dst_);
+    }
     env_.clear_blocked();
     comm_ = nullptr;
   }
@@ -39,8 +50,12 @@ class SimGridPendingSend final : public comm::PendingSend {
 };
 
 SimGridRankEnv::SimGridRankEnv(int world_rank, comm::NodeFacts node, NodeMemory& memory,
-                               const std::vector<sg4::ActorPtr>& actors)
-    : world_rank_(world_rank), node_(std::move(node)), memory_(memory), actors_(actors) {}
+                               const std::vector<sg4::ActorPtr>& actors, double send_delay)
+    : world_rank_(world_rank),
+      node_(std::move(node)),
+      memory_(memory),
+      send_delay_(send_delay),
+      actors_(actors) {}
 
 double SimGridRankEnv::now() const { return sg4::Engine::get_clock(); }
 
@@ -50,6 +65,7 @@ std::unique_ptr<comm::PendingSend> SimGridRankEnv::post_send(int dst, const std:
   sg4::Mailbox* mailbox = sg4::Mailbox::by_name(mailbox_name(channel, world_rank_, dst));
   // Idempotent; SimGrid's get_receiver() cannot be asked about a mailbox that has none.
   mailbox->set_receiver(actors_[static_cast<std::size_t>(dst)]);
+  if (send_delay_ > 0) sg4::this_actor::sleep_for(send_delay_);
   message.src = world_rank_;
   const std::uint64_t wire_bytes = message.wire_bytes;
   // Ownership passes to the receiver, which adopts it with get_unique.
@@ -61,7 +77,12 @@ comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
   COMMSIM_CHECK(src >= 0 && src < world_size(), "receive from a rank outside the world");
   sg4::Mailbox* mailbox = sg4::Mailbox::by_name(mailbox_name(channel, src, world_rank_));
   mark_blocked(src, "recv");
-  std::unique_ptr<comm::Message> message = mailbox->get_unique<comm::Message>();
+  std::unique_ptr<comm::Message> message;
+  try {
+    message = mailbox->get_unique<comm::Message>();
+  } catch (const simgrid::NetworkFailureException&) {
+    throw_connection_lost(src);
+  }
   clear_blocked();
   return std::move(*message);
 }

@@ -39,8 +39,9 @@ struct BlockedOn {
 class SimGridRankEnv final : public comm::RankEnv {
  public:
   // `actors[r]` is rank r's actor; it must be filled in before any rank sends.
+  // `send_delay`: seconds each message waits before it leaves (a message-delay fault).
   SimGridRankEnv(int world_rank, comm::NodeFacts node, NodeMemory& memory,
-                 const std::vector<simgrid::s4u::ActorPtr>& actors);
+                 const std::vector<simgrid::s4u::ActorPtr>& actors, double send_delay = 0);
 
   int world_rank() const override { return world_rank_; }
   int world_size() const override { return static_cast<int>(actors_.size()); }
@@ -72,6 +73,7 @@ class SimGridRankEnv final : public comm::RankEnv {
   int world_rank_;
   comm::NodeFacts node_;
   NodeMemory& memory_;
+  double send_delay_;
   const std::vector<simgrid::s4u::ActorPtr>& actors_;
   std::vector<comm::LogLine> logs_;
   std::optional<BlockedOn> blocked_on_;

@@ -770,6 +770,35 @@ TEST(ScenarioParserErrors, UnknownPolicySwitchSuggestsTheClosest) {
       << result.errors.front().message;
 }
 
+TEST(ScenarioParser, Faults) {
+  const ParseResult result = parse_scenario_text(
+      kMinimal + "faults:\n"
+                 "  - { kind: link_down, node: 0, at: 1ms }\n"
+                 "  - { kind: slow_node, node: 0, factor: 0.25 }\n"
+                 "  - { kind: message_delay, rank: 1, delay: 5us }\n",
+      "inline.yaml");
+  ASSERT_TRUE(result.scenario.has_value()) << result.errors.front().to_string();
+  const auto& faults = result.scenario->faults;
+  ASSERT_EQ(faults.size(), 3u);
+  EXPECT_EQ(faults[0].kind, Fault::Kind::kLinkDown);
+  EXPECT_DOUBLE_EQ(faults[0].at, 1e-3);
+  EXPECT_DOUBLE_EQ(faults[1].factor, 0.25);
+  EXPECT_EQ(faults[2].rank, 1);
+  EXPECT_DOUBLE_EQ(faults[2].delay, 5e-6);
+}
+
+TEST(ScenarioParserErrors, FaultsTakeExactlyTheKeysOfTheirKind) {
+  expect_error(kMinimal + "faults: [ { kind: link_down, node: 0 } ]\n", 6, 11,
+               "faults[0]: a link_down fault needs 'at'");
+  expect_error(kMinimal + "faults: [ { kind: host_crash, node: 0, at: 1ms, rank: 1 } ]\n", 6, 49,
+               "faults[0].rank: a host_crash fault takes no 'rank'");
+  expect_error(kMinimal + "faults: [ { kind: slow_node, node: 0, factor: 2 } ]\n", 6, 47,
+               "faults[0].factor: must be in (0, 1], got 2");
+  expect_error(kMinimal + "faults: [ { kind: meltdown, node: 0 } ]\n", 6, 19,
+               "faults[0].kind: unknown fault kind 'meltdown'; valid: link_down, link_up, "
+               "host_crash, slow_node, message_delay");
+}
+
 TEST(ScenarioParserErrors, StaleSegmentsMustBeAListOfNames) {
   const ParseResult result = parse_scenario_text(kMinimal.substr(0, kMinimal.find("workload")) +
                                                      "nodes: { node0: { stale_shm: 3 } }\n" +
