@@ -94,8 +94,10 @@ std::string level_name(comm::LogLevel level) {
 void rank_main(RankContext& context, const scenario::Scenario& scenario, const comm::Policy& policy,
                const std::vector<comm::GroupKindLayout>& layout) {
   comm::RankEnv& env = *context.env;
+  // SimGrid also ends the actors still blocked when a deadlock stops the run; only an actor
+  // whose host is off was killed by a host failure.
   sg4::this_actor::on_exit([&context](bool failed) {
-    if (failed && !context.finished) {
+    if (failed && !context.finished && !sg4::this_actor::get_host()->is_on()) {
       context.killed = true;
       context.end_time = sg4::Engine::get_clock();
     }
