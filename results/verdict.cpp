@@ -1,5 +1,6 @@
 #include "results/verdict.h"
 
+#include <cstdio>
 #include <set>
 #include <utility>
 #include <vector>
@@ -300,6 +301,30 @@ void check_data(Checker& check, const scenario::DataExpectation& expected, const
   }
 }
 
+std::string scientific(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  return buffer;
+}
+
+void check_numerics(Checker& check, const scenario::NumericsExpectation& expected,
+                    const DataRecord& data) {
+  if (!expected.rel_l2 && !expected.max_abs) return;
+  if (data.collectives == 0) {
+    check.fail("numerics", "all-reduce results to compare", "no all-reduces completed",
+               expected.pos);
+    return;
+  }
+  if (expected.rel_l2 && data.max_rel_l2 > *expected.rel_l2) {
+    check.fail("numerics.rel_l2", "<= " + scientific(*expected.rel_l2), scientific(data.max_rel_l2),
+               expected.pos);
+  }
+  if (expected.max_abs && data.max_abs_error > *expected.max_abs) {
+    check.fail("numerics.max_abs", "<= " + scientific(*expected.max_abs),
+               scientific(data.max_abs_error), expected.pos);
+  }
+}
+
 // `actual` in ms, with more digits when the short form would read the same as the bound.
 std::string time_against(double actual, double bound) {
   std::string text = text::ms_short(actual);
@@ -351,6 +376,7 @@ void apply_expectations(RunRecord& record, const scenario::Scenario& scenario) {
   check_groups(check, expectations, record);
   check_ranks(check, expectations, record);
   if (expectations.data) check_data(check, *expectations.data, record.data);
+  if (expectations.numerics) check_numerics(check, *expectations.numerics, record.data);
   if (expectations.sim_time) check_time(check, *expectations.sim_time, record.sim_time_s);
   record.verdict = record.mismatches.empty() ? Verdict::kPass : Verdict::kFail;
 }

@@ -147,6 +147,9 @@ struct Workload {
   // After the steps, call CpuCommunicator.send_tensor_dict / recv_tensor_dict directly on the PP
   // group (vLLM's fast path) and record what it does as a probe.
   bool probe_fastpath = false;
+  // tp_allreduce inputs: "integers" in [-8, 8] (every sum exact) or "uniform" floats in [-1, 1)
+  // (sums rounded; checked against a float64 sum with the `numerics` tolerances).
+  std::string values = "integers";
 };
 
 enum class Outcome { kOk, kError, kHang, kKilled };
@@ -192,6 +195,14 @@ struct DataExpectation {
   std::optional<bool> collectives_exact;  // every all-reduce result equals the exact sum
 };
 
+// Tolerances of all-reduce results against a float64 reference (norm-based: element-wise
+// relative error means nothing near zero).
+struct NumericsExpectation {
+  SourcePos pos;
+  std::optional<double> rel_l2;   // worst ||result - reference|| / ||reference|| over all-reduces
+  std::optional<double> max_abs;  // worst |result - reference| over all elements
+};
+
 struct TimeExpectation {
   SourcePos pos;
   std::optional<double> min;  // seconds
@@ -204,6 +215,7 @@ struct Expectations {
   std::map<std::string, GroupExpectation> groups;  // key: group name, e.g. "pp:0"
   std::map<int, RankExpectation> ranks;            // key: world rank; -1 = every rank ("all")
   std::optional<DataExpectation> data;
+  std::optional<NumericsExpectation> numerics;
   std::optional<TimeExpectation> sim_time;
 };
 

@@ -50,9 +50,11 @@ const KeyList kNodeOverrideKeys = {"arch",        "init_shm_manager", "threads",
                                    "core_gflops", "memory_bandwidth", "env",     "stale_shm"};
 const KeyList kNetworkKeys = {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
-const KeyList kWorkloadKeys = {"kind", "steps", "seed", "tensors", "extras", "probe_fastpath"};
+const KeyList kWorkloadKeys = {"kind",   "steps",          "seed",  "tensors",
+                               "extras", "probe_fastpath", "values"};
+const KeyList kNumericsKeys = {"rel_l2", "max_abs"};
 const KeyList kTensorKeys = {"dtype", "shape"};
-const KeyList kExpectKeys = {"groups", "ranks", "data", "sim_time"};
+const KeyList kExpectKeys = {"groups", "ranks", "data", "numerics", "sim_time"};
 const KeyList kGroupKeys = {"backend", "supports_tensor_dict", "use_cpu_custom_send_recv", "log",
                             "no_log"};
 const KeyList kRankKeys = {"outcome", "error", "probe", "waiting"};
@@ -861,6 +863,11 @@ class Parser {
     if (const Field* f = section->find("probe_fastpath")) {
       if (auto probe = read_bool(*f)) workload.probe_fastpath = *probe;
     }
+    if (const Field* f = section->find("values")) {
+      if (auto values = read_choice(*f, {"integers", "uniform"}, "value kind")) {
+        workload.values = *values;
+      }
+    }
   }
 
   void parse_tensors(const Field& field) {
@@ -943,6 +950,7 @@ class Parser {
       if (!section) continue;
       if (const Field* f = section->find("groups")) parse_groups(*f, expectations);
       if (const Field* f = section->find("ranks")) parse_ranks(*f, expectations);
+      if (const Field* f = section->find("numerics")) parse_numerics(*f, expectations);
       if (const Field* f = section->find("data")) parse_data(*f, expectations);
       if (const Field* f = section->find("sim_time")) parse_sim_time(*f, expectations);
     }
@@ -1204,6 +1212,26 @@ class Parser {
       data.collectives_exact = read_bool(*f);
     }
     expectations.data = std::move(data);
+  }
+
+  void parse_numerics(const Field& field, Expectations& expectations) {
+    const auto section = read_section(field, kNumericsKeys);
+    if (!section) return;
+    NumericsExpectation numerics;
+    numerics.pos = at(field);
+    for (const auto& [key, target] :
+         {std::pair{"rel_l2", &numerics.rel_l2}, std::pair{"max_abs", &numerics.max_abs}}) {
+      if (const Field* f = section->find(key)) {
+        if (auto value = read_number(*f)) {
+          if (*value < 0) {
+            error(at(*f), f->path + ": must not be negative, got " + f->value.Scalar());
+          } else {
+            *target = *value;
+          }
+        }
+      }
+    }
+    expectations.numerics = numerics;
   }
 
   void parse_sim_time(const Field& field, Expectations& expectations) {

@@ -273,6 +273,9 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     record.data.dicts_mismatched += context->report.data.dicts_mismatched;
     record.data.collectives += context->report.data.collectives;
     record.data.collectives_mismatched += context->report.data.collectives_mismatched;
+    record.data.max_rel_l2 = std::max(record.data.max_rel_l2, context->report.data.max_rel_l2);
+    record.data.max_abs_error =
+        std::max(record.data.max_abs_error, context->report.data.max_abs_error);
     record.ranks.push_back(std::move(rank));
   }
   return record;

@@ -771,12 +771,13 @@ TEST(ScenarioParserErrors, UnknownPolicySwitchSuggestsTheClosest) {
 }
 
 TEST(ScenarioParser, Faults) {
-  const ParseResult result = parse_scenario_text(
-      kMinimal + "faults:\n"
-                 "  - { kind: link_down, node: 0, at: 1ms }\n"
-                 "  - { kind: slow_node, node: 0, factor: 0.25 }\n"
-                 "  - { kind: message_delay, rank: 1, delay: 5us }\n",
-      "inline.yaml");
+  const ParseResult result =
+      parse_scenario_text(kMinimal +
+                              "faults:\n"
+                              "  - { kind: link_down, node: 0, at: 1ms }\n"
+                              "  - { kind: slow_node, node: 0, factor: 0.25 }\n"
+                              "  - { kind: message_delay, rank: 1, delay: 5us }\n",
+                          "inline.yaml");
   ASSERT_TRUE(result.scenario.has_value()) << result.errors.front().to_string();
   const auto& faults = result.scenario->faults;
   ASSERT_EQ(faults.size(), 3u);

@@ -541,3 +541,43 @@ TEST(VerdictTest, WaitingHoldsAndFailsFieldByField) {
 
 }  // namespace
 }  // namespace commsim::results
+
+namespace commsim::results {
+namespace {
+
+TEST(VerdictTest, NumericsAndCollectivesHoldAndFail) {
+  RunRecord record = make_record();
+  record.data.collectives = 8;
+  record.data.collectives_mismatched = 2;
+  record.data.max_rel_l2 = 2.7e-3;
+  record.data.max_abs_error = 0.02;
+
+  Expectations holds;
+  holds.numerics = scenario::NumericsExpectation{at(60), 1e-2, 0.05};
+  holds.data = scenario::DataExpectation{at(61), std::nullopt, std::nullopt, 8, false};
+  EXPECT_TRUE(check(record, holds).empty());
+
+  Expectations fails;
+  fails.numerics = scenario::NumericsExpectation{at(62), 1e-3, 0.01};
+  fails.data = scenario::DataExpectation{at(63), std::nullopt, std::nullopt, 4, true};
+  RunRecord again = record;
+  const auto mismatches = check(again, fails);
+  ASSERT_EQ(mismatches.size(), 4u);
+  EXPECT_EQ(mismatches[0].what, "data.collectives");
+  EXPECT_EQ(mismatches[1].what, "data.collectives_exact");
+  EXPECT_EQ(mismatches[1].actual, "2 of 8 inexact");
+  EXPECT_EQ(mismatches[2].what, "numerics.rel_l2");
+  EXPECT_EQ(mismatches[2].expected, "<= 0.001");
+  EXPECT_EQ(mismatches[2].actual, "0.0027");
+  EXPECT_EQ(mismatches[3].what, "numerics.max_abs");
+
+  RunRecord none = make_record();
+  Expectations nothing_to_compare;
+  nothing_to_compare.numerics = scenario::NumericsExpectation{at(64), 1e-2, std::nullopt};
+  const auto missing = check(none, nothing_to_compare);
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].actual, "no all-reduces completed");
+}
+
+}  // namespace
+}  // namespace commsim::results
