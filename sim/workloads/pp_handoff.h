@@ -14,16 +14,9 @@
 #include "communicators/rank_env.h"
 #include "results/run_record.h"
 #include "scenarios/scenario.h"
+#include "sim/workloads/workload_report.h"
 
 namespace commsim::workloads {
-
-// What one rank's workload produced. Filled as the workload goes, so it is meaningful even when
-// the workload throws or never returns.
-struct WorkloadReport {
-  std::vector<results::ProbeRecord> probes;
-  results::DataRecord data;
-  std::vector<double> collective_seconds;  // simulated duration of each all-reduce, in order
-};
 
 // The dict that pipeline stage `stage` sends at `step`.
 comm::TensorDict make_stage_dict(const scenario::Workload& workload, int stage, int step);

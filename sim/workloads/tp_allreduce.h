@@ -10,7 +10,7 @@
 #include "communicators/parallel_state.h"
 #include "communicators/rank_env.h"
 #include "scenarios/scenario.h"
-#include "sim/workloads/pp_handoff.h"
+#include "sim/workloads/workload_report.h"
 
 namespace commsim::workloads {
 
