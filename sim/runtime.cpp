@@ -182,7 +182,10 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   for (std::string& option : options) argv.push_back(option.data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(options.size());
-  sg4::Engine engine(&argc, argv.data());
+  // Never destroyed: tearing SimGrid down would end the actors still blocked after a deadlock,
+  // which with thread contexts waits for ever on threads that are never scheduled again. One
+  // simulation runs per process, and the process ends right after (see run_isolated).
+  auto* engine = new sg4::Engine(&argc, argv.data());
   const Platform platform = build_cluster_platform(scenario);
 
   const int world = scenario.parallel.world();
@@ -222,7 +225,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
 
   bool deadlock = false;
   sg4::Engine::on_deadlock_cb([&deadlock] { deadlock = true; });
-  engine.run();
+  engine->run();
 
   results::RunRecord record;
   record.scenario = scenario.name;
