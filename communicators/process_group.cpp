@@ -8,14 +8,7 @@
 namespace commsim::comm {
 namespace {
 
-Message message_of(std::span<const std::byte> bytes, std::uint64_t wire_bytes) {
-  Message message;
-  message.wire_bytes = wire_bytes;
-  if (!bytes.empty() || wire_bytes == 0) {
-    message.payload = std::make_shared<const std::vector<std::byte>>(bytes.begin(), bytes.end());
-  }
-  return message;
-}
+using collectives::message_of;
 
 Message message_of(const Tensor& tensor) { return message_of(tensor.bytes(), tensor.nbytes()); }
 
@@ -60,38 +53,34 @@ void ProcessGroup::barrier() {
   }
 }
 
-// The ring: rank r sends to r+1 and receives from r-1. In reduce-scatter step s it sends chunk
-// (r - s) and folds the received chunk (r - s - 1) into its own; after size()-1 steps it holds the
-// reduced chunk (r + 1). The all-gather steps then pass the reduced chunks around the ring.
-void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op) {
-  const int world = size();
-  if (world == 1) return;
-  const std::string channel = op_channel("all_reduce");
-  const int next = ranks_[static_cast<std::size_t>((rank_ + 1) % world)];
-  const int previous = ranks_[static_cast<std::size_t>((rank_ - 1 + world) % world)];
-  const Tensor flat = tensor.reshape({-1});
-  const std::int64_t numel = flat.numel();
-  const auto chunk = [&](int index) {
-    const int c = ((index % world) + world) % world;
-    const std::int64_t base = numel / world;
-    const std::int64_t extra = numel % world;
-    const std::int64_t begin = c * base + std::min<std::int64_t>(c, extra);
-    return flat.slice(begin, base + (c < extra ? 1 : 0));
-  };
-  for (int step = 0; step < world - 1; ++step) {
-    auto send = env_.post_send(next, channel, message_of(chunk(rank_ - step)));
-    Tensor incoming = chunk(rank_ - step - 1).clone();
-    fill_from(incoming, env_.recv(previous, channel));
-    Tensor target = chunk(rank_ - step - 1);
-    reduce_into(target, incoming, op);
-    send->wait();
+void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op,
+                              collectives::AllReduceAlgorithm algorithm) {
+  if (size() == 1) return;
+  if (algorithm == collectives::AllReduceAlgorithm::kAuto) {
+    algorithm = collectives::choose_allreduce(tensor.nbytes(), tensor.numel(), size());
   }
-  for (int step = 0; step < world - 1; ++step) {
-    auto send = env_.post_send(next, channel, message_of(chunk(rank_ + 1 - step)));
-    Tensor target = chunk(rank_ - step);
-    fill_from(target, env_.recv(previous, channel));
-    send->wait();
+  const collectives::GroupLink link = link_for("all_reduce");
+  if (algorithm == collectives::AllReduceAlgorithm::kRing) {
+    collectives::ring_allreduce(link, tensor, op);
+  } else {
+    collectives::recursive_doubling_allreduce(link, tensor, op);
   }
+}
+
+void ProcessGroup::reduce_scatter(Tensor& output, const Tensor& input, ReduceOp op) {
+  collectives::ring_reduce_scatter(link_for("reduce_scatter"), output, input, op);
+}
+
+void ProcessGroup::broadcast(Tensor& tensor, int root) {
+  collectives::binomial_broadcast(link_for("broadcast"), tensor, root);
+}
+
+void ProcessGroup::gather(const Tensor& input, std::vector<Tensor>* outputs, int root) {
+  collectives::direct_gather(link_for("gather"), input, outputs, root);
+}
+
+collectives::GroupLink ProcessGroup::link_for(const char* op) const {
+  return collectives::GroupLink{env_, ranks_, rank_, op_channel(op)};
 }
 
 // Direct exchange: each member posts its object to every other member, then collects them.
@@ -116,29 +105,7 @@ std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& obje
 }
 
 void ProcessGroup::all_gather_into_tensor(Tensor& output, const Tensor& input) {
-  COMMSIM_CHECK(output.dtype() == input.dtype() && output.numel() == size() * input.numel(),
-                "all_gather_into_tensor: output must hold one input per rank");
-  const std::string channel = op_channel("all_gather");
-  const std::size_t block = input.nbytes();
-  std::vector<std::unique_ptr<PendingSend>> sends;
-  for (int peer = 0; peer < size(); ++peer) {
-    if (peer != rank_) sends.push_back(env_.post_send(ranks_[peer], channel, message_of(input)));
-  }
-  const bool real = !output.is_phantom() && !input.is_phantom();
-  auto out = output.mutable_bytes();
-  if (real) {
-    std::copy(input.bytes().begin(), input.bytes().end(),
-              out.begin() + static_cast<std::ptrdiff_t>(block * static_cast<std::size_t>(rank_)));
-  }
-  for (int peer = 0; peer < size(); ++peer) {
-    if (peer == rank_) continue;
-    const Message message = env_.recv(ranks_[peer], channel);
-    if (real && message.payload) {
-      std::copy(message.payload->begin(), message.payload->end(),
-                out.begin() + static_cast<std::ptrdiff_t>(block * static_cast<std::size_t>(peer)));
-    }
-  }
-  for (auto& send : sends) send->wait();
+  collectives::ring_allgather(link_for("all_gather"), output, input);
 }
 
 }  // namespace commsim::comm

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "communicators/collectives/collectives.h"
 #include "communicators/object_codec.h"
 #include "communicators/rank_env.h"
 #include "communicators/reduce_ops.h"
@@ -37,17 +38,26 @@ class ProcessGroup {
   int recv(Tensor& tensor, int src_global);
 
   void barrier();
-  // torch.distributed.all_reduce, in place, with the ring algorithm (reduce-scatter, then
-  // all-gather) over size() nearly equal chunks. Every rank ends with the same bytes.
-  void all_reduce(Tensor& tensor, ReduceOp op);
+  // torch.distributed.all_reduce, in place; every rank ends with the same bytes. kAuto picks
+  // recursive doubling for small tensors and the ring for large ones (collectives.h).
+  void all_reduce(
+      Tensor& tensor, ReduceOp op,
+      collectives::AllReduceAlgorithm algorithm = collectives::AllReduceAlgorithm::kAuto);
+  // torch.distributed.reduce_scatter: output = this rank's chunk of the reduced input.
+  void reduce_scatter(Tensor& output, const Tensor& input, ReduceOp op);
+  // torch.distributed.broadcast from group rank `root` (binomial tree).
+  void broadcast(Tensor& tensor, int root);
+  // torch.distributed.gather to group rank `root`: outputs[r] = rank r's input (root only).
+  void gather(const Tensor& input, std::vector<Tensor>* outputs, int root);
   // torch.distributed.all_gather_object: every member's object, in group order.
   std::vector<ObjectBytes> all_gather_object(const ObjectBytes& object);
-  // torch.distributed.all_gather_into_tensor: `output` holds size() copies of `input`'s shape,
+  // torch.distributed.all_gather_into_tensor (ring): `output` holds every rank's input,
   // rank-major. REQUIRES: output.numel() == size() * input.numel(), same dtype.
   void all_gather_into_tensor(Tensor& output, const Tensor& input);
 
  private:
   std::string op_channel(const char* op) const { return channel_ + "/" + op; }
+  collectives::GroupLink link_for(const char* op) const;
 
   RankEnv& env_;
   std::string channel_;

@@ -1,0 +1,35 @@
+#include "communicators/collectives/group_link.h"
+
+#include <algorithm>
+
+#include "communicators/errors.h"
+
+namespace commsim::comm::collectives {
+
+Message message_of(std::span<const std::byte> bytes, std::uint64_t wire_bytes) {
+  Message message;
+  message.wire_bytes = wire_bytes;
+  if (!bytes.empty() || wire_bytes == 0) {
+    message.payload = std::make_shared<const std::vector<std::byte>>(bytes.begin(), bytes.end());
+  }
+  return message;
+}
+
+std::unique_ptr<PendingSend> GroupLink::post(int peer, const Tensor& tensor) const {
+  return env.post_send(ranks[static_cast<std::size_t>(peer)], channel,
+                       message_of(tensor.bytes(), tensor.nbytes()));
+}
+
+int GroupLink::recv_into(int peer, Tensor& tensor) const {
+  const Message message = env.recv(ranks[static_cast<std::size_t>(peer)], channel);
+  if (message.wire_bytes != tensor.nbytes()) {
+    throw RuntimeError("gloo recv: expected " + std::to_string(tensor.nbytes()) +
+                       " bytes but the message holds " + std::to_string(message.wire_bytes));
+  }
+  if (!tensor.is_phantom() && message.payload) {
+    std::copy(message.payload->begin(), message.payload->end(), tensor.mutable_bytes().begin());
+  }
+  return message.src;
+}
+
+}  // namespace commsim::comm::collectives
