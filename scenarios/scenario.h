@@ -66,6 +66,7 @@ struct NetworkSpec {
   double latency = 10e-6;           // seconds per hop (two hops between nodes)
   double loopback_bandwidth = 5e9;  // bytes/s of TCP over the loopback interface
   double loopback_latency = 1e-6;   // seconds per loopback message
+  bool crosstraffic = true;         // LV08's ACK back-flow (x1.05 on links used both ways)
 };
 
 struct Topology {

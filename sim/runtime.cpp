@@ -178,6 +178,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
       "--cfg=contexts/factory:raw",
 #endif
   };
+  if (!scenario.topology.network.crosstraffic) options.emplace_back("--cfg=network/crosstraffic:0");
   std::vector<char*> argv;
   for (std::string& option : options) argv.push_back(option.data());
   argv.push_back(nullptr);

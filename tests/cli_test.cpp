@@ -123,6 +123,35 @@ TEST(Cli, MixedArchitecturesUnderTheX86OnlyGateHangWithEachRanksWait) {
   EXPECT_NEAR(record.at("sim_time_s").get<double>(), expected, 1e-12 * expected);
 }
 
+// With cross-traffic off, the gloo ring all-reduce over P nodes behind one switch takes exactly
+// the alpha-beta time of Thakur, Rabenseifner and Gropp under LV08:
+// 2 (P - 1) (13.01 x two hops' latency + (n / P) / (0.97 x bandwidth)).
+TEST(Cli, RingAllReduceMatchesTheAlphaBetaClosedForm) {
+  for (int world : {2, 8, 64}) {
+    const auto path = temp_path("commsim-ring-" + std::to_string(world)).replace_extension(".yaml");
+    std::ofstream(path) << "name: ring\npolicy: vllm-pr40150\n"
+                        << "topology:\n  kind: cluster\n  nodes: " << world
+                        << "\n  node: { cores: 4 }\n"
+                        << "  network: { bandwidth: 10Gbps, latency: 5us, crosstraffic: false }\n"
+                        << "parallel: { tensor: " << world << " }\n"
+                        << "workload: { kind: tp_allreduce, tensors: { x: { dtype: f32, shape: "
+                           "[16384] } } }\n";
+    const auto json = temp_path("commsim-ring");
+    const Result result = run_commsim("run " + path.string() + " --json " + json.string());
+    std::filesystem::remove(path);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    std::ifstream in(json);
+    const nlohmann::json record = nlohmann::json::parse(in);
+    std::filesystem::remove(json);
+    const double bytes = 16384 * 4;  // >= 64 KiB: the default picks the ring
+    const double expected =
+        2.0 * (world - 1) * (13.01 * 2 * 5e-6 + (bytes / world) / (0.97 * 10e9 / 8));
+    const double simulated = record.at("data").at("collective_time_s").get<double>();
+    EXPECT_NEAR(simulated, expected, 1e-9 * expected) << "P = " << world;
+    EXPECT_EQ(record.at("data").at("collectives_mismatched"), 0);
+  }
+}
+
 TEST(Cli, SameRunGivesByteIdenticalRecords) {
   EXPECT_EQ(run_json("vllm-pr40150").dump(), run_json("vllm-pr40150").dump());
 }
