@@ -56,22 +56,4 @@ void recursive_doubling_allreduce(const GroupLink& link, Tensor& tensor, ReduceO
   }
 }
 
-AllReduceAlgorithm choose_allreduce(std::size_t bytes, std::int64_t numel, int world) {
-  constexpr std::size_t kRingThreshold = 64 * 1024;
-  if (bytes < kRingThreshold || numel < world) return AllReduceAlgorithm::kRecursiveDoubling;
-  return AllReduceAlgorithm::kRing;
-}
-
-std::string_view algorithm_name(AllReduceAlgorithm algorithm) {
-  switch (algorithm) {
-    case AllReduceAlgorithm::kAuto:
-      return "auto";
-    case AllReduceAlgorithm::kRing:
-      return "ring";
-    case AllReduceAlgorithm::kRecursiveDoubling:
-      return "recursive_doubling";
-  }
-  return "auto";
-}
-
 }  // namespace commsim::comm::collectives
