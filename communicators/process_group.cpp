@@ -6,22 +6,9 @@
 #include "communicators/errors.h"
 
 namespace commsim::comm {
-namespace {
 
+using collectives::fill_from;
 using collectives::message_of;
-
-Message message_of(const Tensor& tensor) { return message_of(tensor.bytes(), tensor.nbytes()); }
-
-void fill_from(Tensor& tensor, const Message& message) {
-  if (message.wire_bytes != tensor.nbytes()) {
-    throw RuntimeError("gloo recv: expected " + std::to_string(tensor.nbytes()) +
-                       " bytes but the message holds " + std::to_string(message.wire_bytes));
-  }
-  if (tensor.is_phantom() || !message.payload) return;
-  std::copy(message.payload->begin(), message.payload->end(), tensor.mutable_bytes().begin());
-}
-
-}  // namespace
 
 ProcessGroup::ProcessGroup(RankEnv& env, std::string channel, std::vector<int> ranks)
     : env_(env), channel_(std::move(channel)), ranks_(std::move(ranks)) {

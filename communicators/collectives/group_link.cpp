@@ -15,20 +15,24 @@ Message message_of(std::span<const std::byte> bytes, std::uint64_t wire_bytes) {
   return message;
 }
 
-std::unique_ptr<PendingSend> GroupLink::post(int peer, const Tensor& tensor) const {
-  return env.post_send(ranks[static_cast<std::size_t>(peer)], channel,
-                       message_of(tensor.bytes(), tensor.nbytes()));
-}
+Message message_of(const Tensor& tensor) { return message_of(tensor.bytes(), tensor.nbytes()); }
 
-int GroupLink::recv_into(int peer, Tensor& tensor) const {
-  const Message message = env.recv(ranks[static_cast<std::size_t>(peer)], channel);
+void fill_from(Tensor& tensor, const Message& message) {
   if (message.wire_bytes != tensor.nbytes()) {
     throw RuntimeError("gloo recv: expected " + std::to_string(tensor.nbytes()) +
                        " bytes but the message holds " + std::to_string(message.wire_bytes));
   }
-  if (!tensor.is_phantom() && message.payload) {
-    std::copy(message.payload->begin(), message.payload->end(), tensor.mutable_bytes().begin());
-  }
+  if (tensor.is_phantom() || !message.payload) return;
+  std::copy(message.payload->begin(), message.payload->end(), tensor.mutable_bytes().begin());
+}
+
+std::unique_ptr<PendingSend> GroupLink::post(int peer, const Tensor& tensor) const {
+  return env.post_send(ranks[static_cast<std::size_t>(peer)], channel, message_of(tensor));
+}
+
+int GroupLink::recv_into(int peer, Tensor& tensor) const {
+  const Message message = env.recv(ranks[static_cast<std::size_t>(peer)], channel);
+  fill_from(tensor, message);
   return message.src;
 }
 

@@ -27,5 +27,9 @@ struct GroupLink {
 
 // A message carrying `bytes` (none for phantom data) and charged `wire_bytes` on the network.
 Message message_of(std::span<const std::byte> bytes, std::uint64_t wire_bytes);
+// A message carrying `tensor` (its size only, when phantom).
+Message message_of(const Tensor& tensor);
+// Copies a received message into `tensor`. RuntimeError when the byte counts differ.
+void fill_from(Tensor& tensor, const Message& message);
 
 }  // namespace commsim::comm::collectives
