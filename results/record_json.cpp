@@ -206,6 +206,7 @@ json to_json(const RunRecord& record) {
                     {"dicts_mismatched", record.data.dicts_mismatched},
                     {"collectives", record.data.collectives},
                     {"collectives_mismatched", record.data.collectives_mismatched},
+                    {"wrong_elements", record.data.wrong_elements},
                     {"collective_time_s", record.data.collective_time_s},
                     {"max_rel_l2", record.data.max_rel_l2},
                     {"max_abs_error", record.data.max_abs_error}};
@@ -235,6 +236,7 @@ RunRecord record_from_json(const json& value) {
   record.data.dicts_mismatched = data.at("dicts_mismatched").get<int>();
   record.data.collectives = data.at("collectives").get<int>();
   record.data.collectives_mismatched = data.at("collectives_mismatched").get<int>();
+  record.data.wrong_elements = data.value("wrong_elements", std::int64_t{0});
   record.data.collective_time_s = data.at("collective_time_s").get<double>();
   record.data.max_rel_l2 = data.at("max_rel_l2").get<double>();
   record.data.max_abs_error = data.at("max_abs_error").get<double>();

@@ -73,6 +73,8 @@ struct DataRecord {
   int dicts_mismatched = 0;        // received but not bit-identical to what was sent
   int collectives = 0;             // all-reduces completed, summed over ranks
   int collectives_mismatched = 0;  // all-reduce results that differ from the exact sum
+  // `collective` workload: elements of the last results that differ from the exact ones.
+  std::int64_t wrong_elements = 0;
   // Simulated seconds of one all-reduce: for each, the slowest rank's time; then the mean.
   double collective_time_s = 0;
   // Worst errors of the all-reduce results against a float64 sum of the inputs.

@@ -17,6 +17,7 @@
 #include "communicators/rank_env.h"
 #include "communicators/tensor.h"
 #include "communicators/tensor_dict.h"
+#include "scenarios/collective_spec.h"
 
 namespace commsim::scenario {
 
@@ -139,8 +140,12 @@ struct TensorSpec {
 // seeded values, then the extras) to the next stage through the PP group's send_tensor_dict, for
 // `steps` steps; every stage but the first receives it with recv_tensor_dict and checks it
 // bit for bit against the values it regenerates from the seed.
+//
+// `kind: collective`: `steps` times, one torch.distributed collective (collective_spec.h) on the
+// TP group's device_group, bypassing the CpuCommunicator, as nccl-tests runs one NCCL collective:
+// every rank times each call; real data is checked element for element after the last call.
 struct Workload {
-  std::string kind = "pp_handoff";  // or "tp_allreduce"
+  std::string kind = "pp_handoff";  // or "tp_allreduce", "collective"
   int steps = 1;
   std::uint64_t seed = 0;
   std::vector<TensorSpec> tensors;
@@ -151,6 +156,7 @@ struct Workload {
   // tp_allreduce inputs: "integers" in [-8, 8] (every sum exact) or "uniform" floats in [-1, 1)
   // (sums rounded; checked against a float64 sum with the `numerics` tolerances).
   std::string values = "integers";
+  CollectiveSpec collective;  // kind: collective
 };
 
 enum class Outcome { kOk, kError, kHang, kKilled };

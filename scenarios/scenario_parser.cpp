@@ -51,8 +51,12 @@ const KeyList kNodeOverrideKeys = {"arch",        "init_shm_manager", "threads",
 const KeyList kNetworkKeys = {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency",
                               "crosstraffic"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
-const KeyList kWorkloadKeys = {"kind",   "steps",          "seed",  "tensors",
-                               "extras", "probe_fastpath", "values"};
+const KeyList kWorkloadKeys = {"kind",           "steps",  "seed",       "tensors",   "extras",
+                               "probe_fastpath", "values", "collective", "algorithm", "op",
+                               "dtype",          "count",  "root",       "phantom",   "via"};
+// The keys of `kind: collective` only.
+const KeyList kCollectiveKeys = {"collective", "algorithm", "op",      "dtype",
+                                 "count",      "root",      "phantom", "via"};
 const KeyList kNumericsKeys = {"rel_l2", "max_abs"};
 const KeyList kTensorKeys = {"dtype", "shape"};
 const KeyList kExpectKeys = {"groups", "ranks", "data", "numerics", "sim_time"};
@@ -848,11 +852,11 @@ class Parser {
     Workload& workload = scenario_.workload;
     if (const Field* kind = section->find("kind")) {
       if (auto text = read_string(*kind)) {
-        if (*text == "pp_handoff" || *text == "tp_allreduce") {
+        if (*text == "pp_handoff" || *text == "tp_allreduce" || *text == "collective") {
           workload.kind = *text;
         } else {
           error(at(*kind), kind->path + ": unknown workload kind " + quote(*text) +
-                               "; valid: pp_handoff, tp_allreduce");
+                               "; valid: pp_handoff, tp_allreduce, collective");
         }
       }
     }
@@ -871,6 +875,73 @@ class Parser {
       if (auto values = read_choice(*f, {"integers", "uniform"}, "value kind")) {
         workload.values = *values;
       }
+    }
+    for (const std::string_view key : kCollectiveKeys) {
+      const Field* f = section->find(key);
+      if (f && workload.kind != "collective") {
+        error(at(*f), f->path + ": only for workload kind 'collective'");
+      }
+    }
+    if (workload.kind == "collective") parse_collective_workload(*section);
+  }
+
+  void parse_collective_workload(const Section& section) {
+    CollectiveSpec& spec = scenario_.workload.collective;
+    if (const Field* f = section.find("collective")) {
+      if (auto name = read_choice(*f, collective_names(), "collective")) {
+        spec.collective = *scenario::parse_collective(*name);
+      }
+    }
+    if (const Field* f = section.find("algorithm")) {
+      if (auto name = read_choice(*f, {"auto", "ring", "recursive_doubling"}, "algorithm")) {
+        spec.algorithm = *name;
+        if (spec.collective != Collective::kAllReduce) {
+          error(at(*f), f->path + ": only all_reduce has a choice of algorithm");
+        }
+      }
+    }
+    if (const Field* f = section.find("op")) {
+      if (auto name = read_choice(*f, {"sum", "max", "min"}, "reduce op")) {
+        spec.op = *parse_reduce_op(*name);
+      }
+    }
+    if (const Field* f = section.find("dtype")) {
+      if (auto dtype = read_dtype(*f)) {
+        if (*dtype == comm::DType::kU8) {
+          error(at(*f), f->path + ": collectives take f32, bf16, f16, i32 or i64");
+        } else {
+          spec.dtype = *dtype;
+        }
+      }
+    }
+    if (const Field* f = section.find("count")) {
+      if (auto count = read_integer(*f, 0, std::int64_t{1} << 40)) spec.count = *count;
+    }
+    if (const Field* f = section.find("root")) {
+      if (auto root = read_int(*f, 0, kMaxRanks - 1)) spec.root = *root;
+    }
+    if (const Field* f = section.find("phantom")) {
+      if (auto phantom = read_bool(*f)) spec.phantom = *phantom;
+    }
+    if (const Field* f = section.find("via")) {
+      if (auto via = read_choice(*f, {"device_group", "communicator"}, "path")) {
+        spec.through_communicator = *via == "communicator";
+        if (spec.through_communicator &&
+            (spec.collective != Collective::kAllReduce || spec.op != comm::ReduceOp::kSum)) {
+          error(at(*f), f->path + ": the communicator path is for all_reduce with op sum only");
+        }
+      }
+    }
+    // The collective runs on the TP group (parsed before the workload).
+    const int group_size = scenario_.parallel.tensor;
+    if (const Field* f = section.find("root"); f && spec.root >= group_size) {
+      error(at(*f), f->path + ": root " + std::to_string(spec.root) +
+                        " is not a rank of the TP group (size " + std::to_string(group_size) + ")");
+    }
+    std::string why;
+    if (!spec.phantom && !ExactInputs::make(spec, group_size, 0, &why)) {
+      const Field* f = section.find("dtype");
+      error(at(f ? *f : section.self), label(f ? *f : section.self) + ": " + why);
     }
   }
 

@@ -13,6 +13,7 @@
 #include "communicators/parallel_state.h"
 #include "sim/platform.h"
 #include "sim/simgrid_rank_env.h"
+#include "sim/workloads/collective.h"
 #include "sim/workloads/failure.h"
 #include "sim/workloads/pp_handoff.h"
 #include "sim/workloads/tp_allreduce.h"
@@ -106,6 +107,8 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
     context.state.initialize(env, policy, layout);
     if (scenario.workload.kind == "tp_allreduce") {
       workloads::run_tp_allreduce(env, context.state, scenario.workload, context.report);
+    } else if (scenario.workload.kind == "collective") {
+      workloads::run_collective(env, context.state, scenario.workload, context.report);
     } else {
       workloads::run_pp_handoff(env, context.state, scenario.workload, context.report);
     }
@@ -277,6 +280,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     record.data.dicts_mismatched += context->report.data.dicts_mismatched;
     record.data.collectives += context->report.data.collectives;
     record.data.collectives_mismatched += context->report.data.collectives_mismatched;
+    record.data.wrong_elements += context->report.data.wrong_elements;
     record.data.max_rel_l2 = std::max(record.data.max_rel_l2, context->report.data.max_rel_l2);
     record.data.max_abs_error =
         std::max(record.data.max_abs_error, context->report.data.max_abs_error);

@@ -1,0 +1,83 @@
+// The `collective` workload's parameters and its exact inputs: one torch.distributed collective,
+// measured the way nccl-tests measures it, with integer-valued inputs chosen so that every result
+// is exact whatever order the algorithm reduces in, so a wrong element is a real error.
+//
+// Sizes follow nccl-tests: `count` is the element count of the larger buffer (all_gather and
+// gather: the gathered output; reduce_scatter: the input), and each rank's part is count / P.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "communicators/dtype.h"
+#include "communicators/reduce_ops.h"
+
+namespace commsim::scenario {
+
+enum class Collective {
+  kAllReduce,
+  kAllGather,
+  kReduceScatter,
+  kBroadcast,
+  kGather,
+  kBarrier,
+  kSendRecv,  // every rank sends to rank + 1 and receives from rank - 1 (nccl-tests' sendrecv)
+};
+
+std::string_view collective_name(Collective collective);  // "all_reduce", ...
+std::optional<Collective> parse_collective(std::string_view name);
+std::vector<std::string> collective_names();
+bool is_reduction(Collective collective);  // all_reduce and reduce_scatter
+
+// nccl-tests' bus-bandwidth factor: busbw = algbw x factor(P).
+double bus_bandwidth_factor(Collective collective, int world);
+
+std::optional<comm::ReduceOp> parse_reduce_op(std::string_view name);
+
+struct CollectiveSpec {
+  Collective collective = Collective::kAllReduce;
+  std::string algorithm = "auto";  // all_reduce: auto, ring or recursive_doubling
+  comm::ReduceOp op = comm::ReduceOp::kSum;
+  comm::DType dtype = comm::DType::kF32;
+  std::int64_t count = 1024;  // elements of the larger buffer
+  int root = 0;               // broadcast and gather, a rank of the group
+  bool phantom = false;       // size-only tensors: times only, nothing allocated or checked
+  // all_reduce with sum only: through GroupCoordinator.all_reduce, i.e. the backend the TP group
+  // chose (SHM or torch.distributed), instead of the device_group directly.
+  bool through_communicator = false;
+};
+
+// Elements in each rank's own buffer: count / P for all_gather, reduce_scatter and gather
+// (rounded down, as nccl-tests does), count otherwise.
+std::int64_t per_rank_count(const CollectiveSpec& spec, int world);
+
+// The inputs and their exact results. Rank r's element at global position j (its index in the
+// full buffer: r * per_rank + i for the gathering collectives, i otherwise) is
+//   reductions:  weight(r) * pattern(j), weight(r) in {1, ..., max_weight}
+//   otherwise:   pattern(r * per_rank + i)
+// with pattern(j) an integer in [-magnitude, magnitude] from a hash of (seed, j). Every partial
+// sum stays at most max_weight * P * magnitude in size, below the dtype's largest exact integer.
+class ExactInputs {
+ public:
+  // nullopt when no such inputs exist (a sum over too many ranks for the dtype); `why` says so.
+  static std::optional<ExactInputs> make(const CollectiveSpec& spec, int world, std::uint64_t seed,
+                                         std::string* why);
+
+  double input(int rank, std::int64_t global_index) const;
+  double pattern(std::int64_t global_index) const;
+  // The reduction over every rank of input(r, j).
+  double reduced(std::int64_t global_index) const;
+
+ private:
+  CollectiveSpec spec_;
+  int world_ = 1;
+  std::uint64_t seed_ = 0;
+  int max_weight_ = 1;
+  int magnitude_ = 1;
+  double weight_sum_ = 0;
+};
+
+}  // namespace commsim::scenario
