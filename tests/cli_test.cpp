@@ -1,7 +1,6 @@
 // The command line end to end, as a user and CI run it: vLLM #37933 under both profiles, the JSON
 // record, exit codes, and one-line errors for unusable input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
@@ -12,31 +11,15 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/run_commsim.h"
+
 namespace {
 
+using commsim::testing::Result;
+using commsim::testing::run_commsim;
+using commsim::testing::temp_path;
+
 constexpr const char* kScenario = "scenarios/regressions/vllm-37933-interpp.yaml";
-
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result run_commsim(const std::string& args) {
-  const std::string command = std::string(COMMSIM_BINARY) + " " + args + " 2>&1";
-  Result result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::filesystem::path temp_path(const std::string& name) {
-  return std::filesystem::temp_directory_path() /
-         (name + "-" + std::to_string(::getpid()) + ".json");
-}
 
 nlohmann::json run_json(const std::string& policy, const std::string& scenario = kScenario) {
   const auto path = temp_path("commsim-" + policy);
@@ -126,32 +109,6 @@ TEST(Cli, MixedArchitecturesUnderTheX86OnlyGateHangWithEachRanksWait) {
 // With cross-traffic off, the gloo ring all-reduce over P nodes behind one switch takes exactly
 // the alpha-beta time of Thakur, Rabenseifner and Gropp under LV08:
 // 2 (P - 1) (13.01 x two hops' latency + (n / P) / (0.97 x bandwidth)).
-TEST(Cli, RingAllReduceMatchesTheAlphaBetaClosedForm) {
-  for (int world : {2, 8, 64}) {
-    const auto path = temp_path("commsim-ring-" + std::to_string(world)).replace_extension(".yaml");
-    std::ofstream(path) << "name: ring\npolicy: vllm-pr40150\n"
-                        << "topology:\n  kind: cluster\n  nodes: " << world
-                        << "\n  node: { cores: 4 }\n"
-                        << "  network: { bandwidth: 10Gbps, latency: 5us, crosstraffic: false }\n"
-                        << "parallel: { tensor: " << world << " }\n"
-                        << "workload: { kind: tp_allreduce, tensors: { x: { dtype: f32, shape: "
-                           "[16384] } } }\n";
-    const auto json = temp_path("commsim-ring");
-    const Result result = run_commsim("run " + path.string() + " --json " + json.string());
-    std::filesystem::remove(path);
-    ASSERT_EQ(result.exit_code, 0) << result.output;
-    std::ifstream in(json);
-    const nlohmann::json record = nlohmann::json::parse(in);
-    std::filesystem::remove(json);
-    const double bytes = 16384 * 4;  // >= 64 KiB: the default picks the ring
-    const double expected =
-        2.0 * (world - 1) * (13.01 * 2 * 5e-6 + (bytes / world) / (0.97 * 10e9 / 8));
-    const double simulated = record.at("data").at("collective_time_s").get<double>();
-    EXPECT_NEAR(simulated, expected, 1e-9 * expected) << "P = " << world;
-    EXPECT_EQ(record.at("data").at("collectives_mismatched"), 0);
-  }
-}
-
 TEST(Cli, SameRunGivesByteIdenticalRecords) {
   EXPECT_EQ(run_json("vllm-pr40150").dump(), run_json("vllm-pr40150").dump());
 }
@@ -209,36 +166,6 @@ TEST(Cli, UnusableInputIsOneLineAndExitTwo) {
 
   const Result no_command = run_commsim("");
   EXPECT_EQ(no_command.exit_code, 2);
-}
-
-TEST(Cli, BenchPrintsAnExactRowPerSizeAndBackend) {
-  const Result result = run_commsim(
-      "bench scenarios/benchmarks/shm-node-2ranks.yaml --sizes 4KiB:64KiB --step-factor 4");
-  ASSERT_EQ(result.exit_code, 0) << result.output;
-  // Rows: size count type backend time algbw busbw #wrong.
-  std::istringstream lines(result.output);
-  std::map<std::string, std::map<long long, double>> times;  // backend -> size -> us
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty() || line[0] == '#' || line.find("size(B)") != std::string::npos) continue;
-    std::istringstream row(line);
-    long long size = 0, count = 0;
-    std::string type, backend;
-    double time = 0, algbw = 0, busbw = 0;
-    int wrong = -1;
-    row >> size >> count >> type >> backend >> time >> algbw >> busbw >> wrong;
-    ASSERT_FALSE(row.fail()) << line;
-    EXPECT_EQ(wrong, 0) << line;
-    EXPECT_EQ(count * 4, size) << line;
-    // us -> GB/s; both columns are rounded when printed.
-    EXPECT_NEAR(algbw, size / time / 1e3, 0.005 + 0.01 * algbw) << line;
-    EXPECT_NEAR(busbw, algbw, 1e-9) << "2(n-1)/n = 1 at n = 2: " << line;
-    times[backend][size] = time;
-  }
-  ASSERT_EQ(times["shm"].size(), 3u) << result.output;
-  ASSERT_EQ(times["torch.distributed"].size(), 3u) << result.output;
-  for (const auto& [size, shm_time] : times["shm"]) {
-    EXPECT_LT(shm_time * 10, times["torch.distributed"][size]) << "size " << size;
-  }
 }
 
 TEST(Cli, RunTakesDirectoriesAndGlobsAndWritesJunit) {
