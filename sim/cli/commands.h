@@ -16,4 +16,7 @@ int compare_command(const std::vector<std::string>& args);
 // commsim bench SCENARIO [--sizes MIN:MAX] [--dtype T] [--backends shm,torch.distributed] ...
 int bench_command(const std::vector<std::string>& args);
 
+// commsim platform SCENARIO [--xml FILE]
+int platform_command(const std::vector<std::string>& args);
+
 }  // namespace commsim::cli

@@ -18,6 +18,7 @@ constexpr const char* kUsage =
     "                                                  run scenarios, check their expectations\n"
     "  compare SCENARIO [--policies A,B] [--json FILE] one scenario under several policies\n"
     "  bench SCENARIO [--sizes 4KiB:64MiB] ...         all-reduce time over sizes, per backend\n"
+    "  platform SCENARIO [--xml FILE]                  the cluster as a SimGrid platform file\n"
     "\n"
     "'commsim <command> --help' describes a command's options.\n";
 
@@ -36,12 +37,13 @@ int main(int argc, char** argv) {
     if (command == "run") return commsim::cli::run_command(rest);
     if (command == "compare") return commsim::cli::compare_command(rest);
     if (command == "bench") return commsim::cli::bench_command(rest);
+    if (command == "platform") return commsim::cli::platform_command(rest);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
     throw commsim::cli::UsageError("unknown command '" + command +
-                                   "' (commands: run, compare, bench)");
+                                   "' (commands: run, compare, bench, platform)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about.
     std::string line;

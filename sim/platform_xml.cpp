@@ -1,0 +1,177 @@
+#include "sim/platform_xml.h"
+
+#include <array>
+#include <charconv>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "communicators/rank_env.h"
+
+namespace commsim::sim {
+
+namespace {
+
+using scenario::Fault;
+
+// The shortest decimal spelling of `value` that reads back as exactly `value`.
+std::string number(double value) {
+  std::array<char, 32> buffer{};
+  const auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return std::string(buffer.data(), end);
+}
+
+struct Unit {
+  const char* suffix;
+  double scale;  // as SimGrid (and scenario files) scale it: value = number * scale
+};
+
+// The shortest spelling of `value` as a number and one of `units` that SimGrid parses back to
+// exactly `value` (e.g. 1.25e9 bytes/s as "10Gbps", 5e-6 s as "5us"). The first unit must have
+// scale 1, so that a spelling always exists.
+template <std::size_t N>
+std::string spelled(double value, const std::array<Unit, N>& units) {
+  std::string best = number(value) + units[0].suffix;
+  for (const Unit& unit : units) {
+    const std::string digits = number(value / unit.scale);
+    double parsed = 0;
+    std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+    const std::string text = digits + unit.suffix;
+    // Shorter wins; at equal length, a whole number ("100ns" rather than "0.1us").
+    const auto weight = [](const std::string& t) { return 2 * t.size() + (t.find('.') != t.npos); };
+    if (parsed * unit.scale == value && weight(text) < weight(best)) best = text;
+  }
+  return best;
+}
+
+constexpr std::array<Unit, 10> kBandwidthUnits = {{{"Bps", 1},
+                                                   {"kBps", 1e3},
+                                                   {"MBps", 1e6},
+                                                   {"GBps", 1e9},
+                                                   {"TBps", 1e12},
+                                                   {"bps", 0.125},
+                                                   {"kbps", 0.125 * 1e3},
+                                                   {"Mbps", 0.125 * 1e6},
+                                                   {"Gbps", 0.125 * 1e9},
+                                                   {"Tbps", 0.125 * 1e12}}};
+constexpr std::array<Unit, 4> kTimeUnits = {{{"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}}};
+constexpr std::array<Unit, 6> kSpeedUnits = {
+    {{"f", 1}, {"kf", 1e3}, {"Mf", 1e6}, {"Gf", 1e9}, {"Tf", 1e12}, {"Pf", 1e15}}};
+
+std::string bandwidth(double bytes_per_second) {
+  return spelled(bytes_per_second, kBandwidthUnits);
+}
+std::string seconds(double value) { return spelled(value, kTimeUnits); }
+std::string flops(double value) { return spelled(value, kSpeedUnits); }
+
+// `text` made safe inside an XML comment (which must not contain "--") or attribute value.
+std::string escaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '-':
+        out += (!out.empty() && out.back() == '-') ? " -" : "-";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// The scenario-file spelling of a fault kind.
+std::string_view fault_name(Fault::Kind kind) {
+  switch (kind) {
+    case Fault::Kind::kLinkDown:
+      return "link_down";
+    case Fault::Kind::kLinkUp:
+      return "link_up";
+    case Fault::Kind::kHostCrash:
+      return "host_crash";
+    case Fault::Kind::kSlowNode:
+      return "slow_node";
+    case Fault::Kind::kMessageDelay:
+      return "message_delay";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string platform_xml(const scenario::Scenario& scenario) {
+  if (!scenario.faults.empty()) {
+    const Fault& fault = scenario.faults.front();
+    std::string where = fault.pos.line > 0 ? " (line " + std::to_string(fault.pos.line) + ")" : "";
+    throw PlatformExportError(
+        "fault '" + std::string(fault_name(fault.kind)) + "'" + where +
+        ": platform export does not carry faults; remove the faults: section");
+  }
+  const scenario::NetworkSpec& network = scenario.topology.network;
+  const int nodes = scenario.topology.nodes;
+
+  std::ostringstream xml;
+  xml << "<?xml version='1.0'?>\n"
+      << "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+      << "<platform version=\"4.1\">\n"
+      << "  <!-- commsim scenario '" << escaped(scenario.name) << "': " << nodes
+      << " nodes behind one switch -->\n"
+      << "  <!-- commsim: LV08, crosstraffic " << (network.crosstraffic ? "on" : "off")
+      << " (smpirun: pass --cfg=network/model:LV08) -->\n"
+      << "  <!-- not exported: the memory-bus hosts nodeI-membus (shared-memory copies) -->\n";
+  if (!network.crosstraffic) {
+    xml << "  <config>\n"
+        << "    <prop id=\"network/crosstraffic\" value=\"0\"/>\n"
+        << "  </config>\n";
+  }
+  // A "Cluster" zone is a star: nodeI's host_link gives its route up to and down from the centre;
+  // the route nodeI -> nodeI replaces that pair inside the node by its loopback.
+  xml << "  <zone id=\"cluster\" routing=\"Cluster\">\n";
+  for (int i = 0; i < nodes; ++i) {
+    const std::string id = std::to_string(i);
+    const scenario::NodeSpec node = scenario.node(i);
+    xml << "    <host id=\"node" << id << "\" speed=\"" << flops(node.hardware.core_flops)
+        << "\" core=\"" << node.hardware.cores << "\">\n"
+        << "      <prop id=\"arch\" value=\"" << escaped(comm::arch_name(node.arch)) << "\"/>\n"
+        << "      <prop id=\"init_shm_manager\" value=\""
+        << (node.has_init_shm_manager ? "true" : "false") << "\"/>\n"
+        << "      <prop id=\"memory_bandwidth\" value=\""
+        << bandwidth(node.hardware.memory_bandwidth) << "\"/>\n"
+        << "      <prop id=\"memory_latency\" value=\"" << seconds(node.hardware.memory_latency)
+        << "\"/>\n"
+        << "    </host>\n";
+  }
+  for (int i = 0; i < nodes; ++i) {
+    const std::string id = std::to_string(i);
+    xml << "    <link id=\"nic" << id << "\" bandwidth=\"" << bandwidth(network.bandwidth)
+        << "\" latency=\"" << seconds(network.latency) << "\" sharing_policy=\"SPLITDUPLEX\"/>\n"
+        << "    <link id=\"lo" << id << "\" bandwidth=\"" << bandwidth(network.loopback_bandwidth)
+        << "\" latency=\"" << seconds(network.loopback_latency) << "\"/>\n";
+  }
+  for (int i = 0; i < nodes; ++i) {
+    const std::string id = std::to_string(i);
+    xml << "    <host_link id=\"node" << id << "\" up=\"nic" << id << "_UP\" down=\"nic" << id
+        << "_DOWN\"/>\n";
+  }
+  for (int i = 0; i < nodes; ++i) {
+    const std::string id = std::to_string(i);
+    xml << "    <route src=\"node" << id << "\" dst=\"node" << id
+        << "\" symmetrical=\"NO\"><link_ctn id=\"lo" << id << "\"/></route>\n";
+  }
+  xml << "  </zone>\n"
+      << "</platform>\n";
+  return xml.str();
+}
+
+}  // namespace commsim::sim
