@@ -1,16 +1,31 @@
 #include "communicators/group_coordinator.h"
 
+#include <cstdio>
+
 #include "communicators/errors.h"
 
 namespace commsim::comm {
 namespace {
 
+// A short tag of the group's members for its channel names, the same on every member: the list
+// itself for small groups, else the first and last rank, the size and an FNV-1a hash of the list
+// (channel names are looked up for every message, so they must stay short).
 std::string ranks_suffix(const std::vector<int>& ranks) {
   std::string out = "[";
-  for (std::size_t i = 0; i < ranks.size(); ++i) {
-    out += (i > 0 ? "-" : "") + std::to_string(ranks[i]);
+  if (ranks.size() <= 8) {
+    for (std::size_t i = 0; i < ranks.size(); ++i) {
+      out += (i > 0 ? "-" : "") + std::to_string(ranks[i]);
+    }
+    return out + "]";
   }
-  return out + "]";
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const int rank : ranks) {
+    hash = (hash ^ static_cast<std::uint32_t>(rank)) * 1099511628211ULL;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return out + std::to_string(ranks.front()) + ".." + std::to_string(ranks.back()) + "x" +
+         std::to_string(ranks.size()) + "#" + hex + "]";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 #include "communicators/errors.h"
 
@@ -72,22 +73,26 @@ collectives::GroupLink ProcessGroup::link_for(const char* op) const {
 
 // Direct exchange: each member posts its object to every other member, then collects them.
 std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& object) {
-  const std::string channel = op_channel("all_gather_object");
-  std::vector<std::unique_ptr<PendingSend>> sends;
-  for (int peer = 0; peer < size(); ++peer) {
-    if (peer != rank_) {
-      sends.push_back(env_.post_send(ranks_[peer], channel, message_of(object, object.size())));
-    }
+  // As torch.distributed does it: an all_gather of the pickled sizes (int64), then an all_gather
+  // of the pickles padded to the largest (uint8); gloo runs both as rings.
+  const collectives::GroupLink link = link_for("all_gather_object");
+  const auto world = static_cast<std::int64_t>(size());
+  Tensor own_size = Tensor::zeros(DType::kI64, {1});
+  own_size.data<std::int64_t>()[0] = static_cast<std::int64_t>(object.size());
+  Tensor sizes = Tensor::zeros(DType::kI64, {world});
+  collectives::ring_allgather(link, sizes, own_size);
+  std::int64_t largest = 0;
+  for (const std::int64_t bytes : sizes.data<std::int64_t>()) largest = std::max(largest, bytes);
+  Tensor padded = Tensor::zeros(DType::kU8, {largest});
+  std::copy(object.begin(), object.end(), padded.mutable_bytes().begin());
+  Tensor gathered = Tensor::zeros(DType::kU8, {world * largest});
+  collectives::ring_allgather(link, gathered, padded);
+  std::vector<ObjectBytes> objects(static_cast<std::size_t>(world));
+  const std::span<const std::byte> all = std::as_const(gathered).bytes();
+  for (std::int64_t peer = 0; peer < world; ++peer) {
+    const auto first = all.begin() + peer * largest;
+    objects[static_cast<std::size_t>(peer)].assign(first, first + sizes.data<std::int64_t>()[peer]);
   }
-  std::vector<ObjectBytes> objects(static_cast<std::size_t>(size()));
-  objects[static_cast<std::size_t>(rank_)] = object;
-  for (int peer = 0; peer < size(); ++peer) {
-    if (peer == rank_) continue;
-    const Message message = env_.recv(ranks_[peer], channel);
-    objects[static_cast<std::size_t>(peer)].assign(message.payload->begin(),
-                                                   message.payload->end());
-  }
-  for (auto& send : sends) send->wait();
   return objects;
 }
 

@@ -62,9 +62,7 @@ double SimGridRankEnv::now() const { return sg4::Engine::get_clock(); }
 std::unique_ptr<comm::PendingSend> SimGridRankEnv::post_send(int dst, const std::string& channel,
                                                              comm::Message message) {
   COMMSIM_CHECK(dst >= 0 && dst < world_size(), "send to a rank outside the world");
-  sg4::Mailbox* mailbox = sg4::Mailbox::by_name(mailbox_name(channel, world_rank_, dst));
-  // Idempotent; SimGrid's get_receiver() cannot be asked about a mailbox that has none.
-  mailbox->set_receiver(actors_[static_cast<std::size_t>(dst)]);
+  sg4::Mailbox* mailbox = outbox(channel, dst);
   if (send_delay_ > 0) sg4::this_actor::sleep_for(send_delay_);
   message.src = world_rank_;
   const std::uint64_t wire_bytes = message.wire_bytes;
@@ -137,6 +135,17 @@ void SimGridRankEnv::charge_compute(double flops, int threads) {
 
 void SimGridRankEnv::mark_blocked(int peer, const char* what) {
   blocked_on_ = BlockedOn{op_stack(), peer, what};
+}
+
+sg4::Mailbox* SimGridRankEnv::outbox(const std::string& channel, int dst) {
+  std::string name = mailbox_name(channel, world_rank_, dst);
+  const auto found = outboxes_.find(name);
+  if (found != outboxes_.end()) return found->second;
+  sg4::Mailbox* mailbox = sg4::Mailbox::by_name(name);
+  // Eager sends: the receiver is permanent, so a message completes without a matching get.
+  mailbox->set_receiver(actors_[static_cast<std::size_t>(dst)]);
+  outboxes_.emplace(std::move(name), mailbox);
+  return mailbox;
 }
 
 }  // namespace commsim::sim

@@ -13,6 +13,7 @@
 #include <optional>
 #include <simgrid/s4u.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "communicators/rank_env.h"
@@ -62,13 +63,16 @@ class SimGridRankEnv final : public comm::RankEnv {
   void charge_compute(double flops, int threads) override;
 
   const std::vector<comm::LogLine>& logs() const { return logs_; }
-  // Set while the rank is blocked in a wait; cleared when the wait returns.
+  // Set while the rank is blocked in a wait; cleared when the wait returns. (Captured when the
+  // wait starts: a deadlocked actor's op stack unwinds when SimGrid ends it.)
   const std::optional<BlockedOn>& blocked_on() const { return blocked_on_; }
 
  private:
   friend class SimGridPendingSend;
   void mark_blocked(int peer, const char* what);
   void clear_blocked() { blocked_on_.reset(); }
+  // The mailbox of (channel, src, dst), created with its permanent receiver on first use.
+  simgrid::s4u::Mailbox* outbox(const std::string& channel, int dst);
 
   int world_rank_;
   comm::NodeFacts node_;
@@ -77,6 +81,7 @@ class SimGridRankEnv final : public comm::RankEnv {
   const std::vector<simgrid::s4u::ActorPtr>& actors_;
   std::vector<comm::LogLine> logs_;
   std::optional<BlockedOn> blocked_on_;
+  std::unordered_map<std::string, simgrid::s4u::Mailbox*> outboxes_;
 };
 
 }  // namespace commsim::sim

@@ -100,9 +100,10 @@ TEST(Cli, MixedArchitecturesUnderTheX86OnlyGateHangWithEachRanksWait) {
   EXPECT_EQ(ranks[1].at("outcome"), "hang");
   EXPECT_EQ(ranks[1].at("waiting").at("op"), "recv_object");
   EXPECT_EQ(ranks[1].at("waiting").at("peer"), 0);
-  // The last thing that completes is rank 0's eager send of its name, "29500-pp:0-[0-1]-cpushm"
-  // (24 bytes encoded), under LV08: 13.01 x two 10 us hops + bytes / (0.97 x 25 Gb/s).
-  const double expected = 13.01 * 20e-6 + 24 / (0.97 * 3.125e9);
+  // The last thing that completes is rank 0's eager send of the size of its pickled name (an
+  // int64: torch's all_gather_object gathers the sizes first), under LV08: 13.01 x two 10 us
+  // hops + 8 bytes / (0.97 x 25 Gb/s).
+  const double expected = 13.01 * 20e-6 + 8 / (0.97 * 3.125e9);
   EXPECT_NEAR(record.at("sim_time_s").get<double>(), expected, 1e-12 * expected);
 }
 

@@ -705,7 +705,7 @@ TEST(ScenarioParserErrors, UnknownTopologyKindSaysOnlyClusterIsSupported) {
 TEST(ScenarioParserErrors, UnknownWorkloadKindListsTheKinds) {
   expect_error(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { kind: allreduce }\n", 5,
                19,
-               "workload.kind: unknown workload kind 'allreduce'; valid: pp_handoff, tp_allreduce");
+               "workload.kind: unknown workload kind 'allreduce'; valid: pp_handoff, tp_allreduce, collective");
 }
 
 TEST(ScenarioParser, StaleSegmentsAndCollectiveExpectations) {

@@ -247,6 +247,13 @@ int bench_command(const std::vector<std::string>& args) {
       run.workload.collective.count = count;
       run.workload.collective.through_communicator = communicator;
       run.expect.clear();
+      if (!communicator) {
+        // The device_group is used directly: the TP group's CpuCommunicator need not look for
+        // SHM (at thousands of ranks its name agreement, an all_gather_object, would dominate).
+        // As in an AVX2 build of vLLM, the nodes have no init_shm_manager.
+        run.topology.node.has_init_shm_manager = false;
+        for (auto& [index, node] : run.node_overrides) node.has_init_shm_manager = false;
+      }
       BenchSetup row_setup = setup;
       row_setup.spec.through_communicator = communicator;
       rows.push_back(make_row(row_setup, count, sim::run_isolated(run, policy)));
