@@ -90,6 +90,66 @@ float element_as_float(const Tensor& tensor, std::int64_t index) {
   return 0;
 }
 
+std::vector<float> elements_as_floats(const Tensor& tensor) {
+  std::vector<float> values(static_cast<std::size_t>(tensor.numel()));
+  const auto convert = [&values](auto elements, auto to_float) {
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = to_float(elements[i]);
+  };
+  const auto cast = [](auto value) { return static_cast<float>(value); };
+  switch (tensor.dtype()) {
+    case DType::kF32:
+      convert(tensor.data<float>(), cast);
+      break;
+    case DType::kBF16:
+      convert(tensor.data<std::uint16_t>(), bf16_to_float);
+      break;
+    case DType::kF16:
+      convert(tensor.data<std::uint16_t>(), f16_to_float);
+      break;
+    case DType::kI64:
+      convert(tensor.data<std::int64_t>(), cast);
+      break;
+    case DType::kI32:
+      convert(tensor.data<std::int32_t>(), cast);
+      break;
+    case DType::kU8:
+      convert(tensor.data<std::uint8_t>(), cast);
+      break;
+  }
+  return values;
+}
+
+void assign_from_floats(Tensor& tensor, std::span<const float> values) {
+  COMMSIM_CHECK(values.size() == static_cast<std::size_t>(tensor.numel()),
+                "assign_from_floats: element count differs");
+  const auto convert = [&values](auto elements, auto from_float) {
+    for (std::size_t i = 0; i < values.size(); ++i) elements[i] = from_float(values[i]);
+  };
+  switch (tensor.dtype()) {
+    case DType::kF32:
+      convert(tensor.data<float>(), [](float value) { return value; });
+      break;
+    case DType::kBF16:
+      convert(tensor.data<std::uint16_t>(), float_to_bf16);
+      break;
+    case DType::kF16:
+      convert(tensor.data<std::uint16_t>(), float_to_f16);
+      break;
+    case DType::kI64:
+      convert(tensor.data<std::int64_t>(),
+              [](float value) { return static_cast<std::int64_t>(value); });
+      break;
+    case DType::kI32:
+      convert(tensor.data<std::int32_t>(),
+              [](float value) { return static_cast<std::int32_t>(value); });
+      break;
+    case DType::kU8:
+      convert(tensor.data<std::uint8_t>(),
+              [](float value) { return static_cast<std::uint8_t>(value); });
+      break;
+  }
+}
+
 void set_element_from_float(Tensor& tensor, std::int64_t index, float value) {
   const auto i = static_cast<std::size_t>(index);
   switch (tensor.dtype()) {

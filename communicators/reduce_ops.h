@@ -2,7 +2,9 @@
 // arithmetic. bf16 and f16 are widened to float32, combined, and rounded back.
 #pragma once
 
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "communicators/tensor.h"
 
@@ -19,6 +21,11 @@ void reduce_into(Tensor& accumulator, const Tensor& input, ReduceOp op);
 // Element i of a real tensor as float32 / from float32 (rounded to the tensor's dtype).
 float element_as_float(const Tensor& tensor, std::int64_t index);
 void set_element_from_float(Tensor& tensor, std::int64_t index, float value);
+
+// Every element of a real tensor as float32, and every element set from float32 (rounded to the
+// dtype): the bulk forms of the two above. REQUIRES for assign: values.size() == numel().
+std::vector<float> elements_as_floats(const Tensor& tensor);
+void assign_from_floats(Tensor& tensor, std::span<const float> values);
 
 // PyTorch's ScalarType name of a dtype, as its error messages print it: "Float", "BFloat16",
 // "Half", "Long", "Int", "Byte".

@@ -37,13 +37,6 @@ double largest_exact_integer(comm::DType dtype) {
   return 0;
 }
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 constexpr int kMagnitude = 8;
 constexpr int kMaxWeight = 3;
 
@@ -145,32 +138,6 @@ std::optional<ExactInputs> ExactInputs::make(const CollectiveSpec& spec, int wor
   }
   for (int rank = 0; rank < world; ++rank) inputs.weight_sum_ += 1 + rank % inputs.max_weight_;
   return inputs;
-}
-
-double ExactInputs::pattern(std::int64_t global_index) const {
-  const std::uint64_t span = 2 * static_cast<std::uint64_t>(magnitude_) + 1;
-  const std::uint64_t draw =
-      splitmix64(seed_ ^ splitmix64(static_cast<std::uint64_t>(global_index)));
-  return static_cast<double>(draw % span) - magnitude_;
-}
-
-double ExactInputs::input(int rank, std::int64_t global_index) const {
-  if (!is_reduction(spec_.collective)) return pattern(global_index);
-  return (1 + rank % max_weight_) * pattern(global_index);
-}
-
-double ExactInputs::reduced(std::int64_t global_index) const {
-  const double value = pattern(global_index);
-  const double heaviest = std::min(max_weight_, world_);
-  switch (spec_.op) {
-    case comm::ReduceOp::kSum:
-      return weight_sum_ * value;
-    case comm::ReduceOp::kMax:
-      return value >= 0 ? heaviest * value : value;
-    case comm::ReduceOp::kMin:
-      return value >= 0 ? value : heaviest * value;
-  }
-  return value;
 }
 
 }  // namespace commsim::scenario

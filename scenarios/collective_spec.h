@@ -6,6 +6,7 @@
 // gather: the gathered output; reduce_scatter: the input), and each rank's part is count / P.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -66,12 +67,15 @@ class ExactInputs {
   static std::optional<ExactInputs> make(const CollectiveSpec& spec, int world, std::uint64_t seed,
                                          std::string* why);
 
-  double input(int rank, std::int64_t global_index) const;
+  double input(int rank, std::int64_t global_index) const;  // weight(rank) x pattern(j)
+  double weight(int rank) const;
   double pattern(std::int64_t global_index) const;
   // The reduction over every rank of input(r, j).
   double reduced(std::int64_t global_index) const;
 
  private:
+  static std::uint64_t splitmix64(std::uint64_t x);
+
   CollectiveSpec spec_;
   int world_ = 1;
   std::uint64_t seed_ = 0;
@@ -79,5 +83,44 @@ class ExactInputs {
   int magnitude_ = 1;
   double weight_sum_ = 0;
 };
+
+// Inline: called for every element when inputs are made and results checked.
+
+inline std::uint64_t ExactInputs::splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+inline double ExactInputs::pattern(std::int64_t global_index) const {
+  const std::uint64_t span = 2 * static_cast<std::uint64_t>(magnitude_) + 1;
+  const std::uint64_t draw =
+      splitmix64(seed_ * 0xD1B54A32D192ED03ULL + static_cast<std::uint64_t>(global_index));
+  // The high 32 bits scaled to [0, span) by a multiply and a shift (no division).
+  return static_cast<double>(((draw >> 32) * span) >> 32) - magnitude_;
+}
+
+inline double ExactInputs::weight(int rank) const {
+  return is_reduction(spec_.collective) ? 1 + rank % max_weight_ : 1;
+}
+
+inline double ExactInputs::input(int rank, std::int64_t global_index) const {
+  return weight(rank) * pattern(global_index);
+}
+
+inline double ExactInputs::reduced(std::int64_t global_index) const {
+  const double value = pattern(global_index);
+  const double heaviest = std::min(max_weight_, world_);
+  switch (spec_.op) {
+    case comm::ReduceOp::kSum:
+      return weight_sum_ * value;
+    case comm::ReduceOp::kMax:
+      return value >= 0 ? heaviest * value : value;
+    case comm::ReduceOp::kMin:
+      return value >= 0 ? value : heaviest * value;
+  }
+  return value;
+}
 
 }  // namespace commsim::scenario

@@ -2,9 +2,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "communicators/errors.h"
 #include "communicators/process_group.h"
+#include "communicators/reduce_ops.h"
 
 namespace commsim::workloads {
 namespace {
@@ -27,9 +29,11 @@ comm::Tensor make_tensor(const CollectiveSpec& spec, std::int64_t count, std::in
                          Value value) {
   if (spec.phantom) return comm::Tensor::phantom(spec.dtype, {count});
   comm::Tensor tensor = comm::Tensor::zeros(spec.dtype, {count});
+  std::vector<float> values(static_cast<std::size_t>(count));
   for (std::int64_t i = 0; i < count; ++i) {
-    comm::set_element_from_float(tensor, i, static_cast<float>(value(first + i)));
+    values[static_cast<std::size_t>(i)] = static_cast<float>(value(first + i));
   }
+  comm::assign_from_floats(tensor, values);
   return tensor;
 }
 
@@ -37,8 +41,9 @@ comm::Tensor make_tensor(const CollectiveSpec& spec, std::int64_t count, std::in
 template <typename Expected>
 std::int64_t count_wrong(const comm::Tensor& tensor, std::int64_t first, Expected expected) {
   std::int64_t wrong = 0;
-  for (std::int64_t i = 0; i < tensor.numel(); ++i) {
-    if (static_cast<double>(comm::element_as_float(tensor, i)) != expected(first + i)) ++wrong;
+  const std::vector<float> values = comm::elements_as_floats(tensor);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (static_cast<double>(values[i]) != expected(first + static_cast<std::int64_t>(i))) ++wrong;
   }
   return wrong;
 }
@@ -63,7 +68,8 @@ class CollectiveRun {
   // Resets the inputs (untimed), then runs the collective once (timed by the caller).
   void prepare() {
     const std::int64_t own = static_cast<std::int64_t>(rank_) * count_;
-    const auto input = [this](std::int64_t j) { return inputs_->input(rank_, j); };
+    const double weight = spec_.phantom ? 1 : inputs_->weight(rank_);
+    const auto input = [this, weight](std::int64_t j) { return weight * inputs_->pattern(j); };
     const auto pattern = [this](std::int64_t j) { return inputs_->pattern(j); };
     switch (spec_.collective) {
       case Collective::kAllReduce:
