@@ -8,33 +8,38 @@
 namespace commsim::comm {
 namespace {
 
-template <typename T>
-T combine(T a, T b, ReduceOp op) {
+// acc[i] = op(acc[i], in[i]), with the op chosen once per call so the loops stay simple.
+template <typename T, typename Widen, typename Narrow>
+void reduce_elements(std::span<T> accumulator, const T* input, ReduceOp op, Widen widen,
+                     Narrow narrow) {
+  // The two buffers never overlap: restrict lets the compiler vectorize the loops.
+  T* __restrict acc = accumulator.data();
+  const T* __restrict in = input;
+  const std::size_t count = accumulator.size();
+  const auto apply = [&](auto combine) {
+    for (std::size_t i = 0; i < count; ++i) acc[i] = narrow(combine(widen(acc[i]), widen(in[i])));
+  };
   switch (op) {
     case ReduceOp::kSum:
-      return static_cast<T>(a + b);
+      return apply([](auto a, auto b) { return a + b; });
     case ReduceOp::kMin:
-      return std::min(a, b);
+      return apply([](auto a, auto b) { return std::min(a, b); });
     case ReduceOp::kMax:
-      return std::max(a, b);
+      return apply([](auto a, auto b) { return std::max(a, b); });
   }
-  return a;
 }
 
 template <typename T>
-void reduce_native(Tensor& accumulator, const Tensor& input, ReduceOp op) {
-  auto acc = accumulator.data<T>();
-  const auto in = input.data<T>();
-  for (std::size_t i = 0; i < acc.size(); ++i) acc[i] = combine(acc[i], in[i], op);
+void reduce_native(Tensor& accumulator, const std::byte* input, ReduceOp op) {
+  reduce_elements(
+      accumulator.data<T>(), reinterpret_cast<const T*>(input), op, [](T value) { return value; },
+      [](auto value) { return static_cast<T>(value); });
 }
 
 template <float (*Widen)(std::uint16_t), std::uint16_t (*Narrow)(float)>
-void reduce_half(Tensor& accumulator, const Tensor& input, ReduceOp op) {
-  auto acc = accumulator.data<std::uint16_t>();
-  const auto in = input.data<std::uint16_t>();
-  for (std::size_t i = 0; i < acc.size(); ++i) {
-    acc[i] = Narrow(combine(Widen(acc[i]), Widen(in[i]), op));
-  }
+void reduce_half(Tensor& accumulator, const std::byte* input, ReduceOp op) {
+  reduce_elements(accumulator.data<std::uint16_t>(), reinterpret_cast<const std::uint16_t*>(input),
+                  op, Widen, Narrow);
 }
 
 }  // namespace
@@ -55,19 +60,25 @@ void reduce_into(Tensor& accumulator, const Tensor& input, ReduceOp op) {
   COMMSIM_CHECK(accumulator.dtype() == input.dtype() && accumulator.numel() == input.numel(),
                 "reduce_into: dtype or size differ");
   if (accumulator.is_phantom() || input.is_phantom()) return;
+  reduce_bytes_into(accumulator, input.bytes(), op);
+}
+
+void reduce_bytes_into(Tensor& accumulator, std::span<const std::byte> input, ReduceOp op) {
+  if (accumulator.is_phantom()) return;
+  COMMSIM_CHECK(input.size() == accumulator.nbytes(), "reduce_bytes_into: sizes differ");
   switch (accumulator.dtype()) {
     case DType::kF32:
-      return reduce_native<float>(accumulator, input, op);
+      return reduce_native<float>(accumulator, input.data(), op);
     case DType::kBF16:
-      return reduce_half<bf16_to_float, float_to_bf16>(accumulator, input, op);
+      return reduce_half<bf16_to_float, float_to_bf16>(accumulator, input.data(), op);
     case DType::kF16:
-      return reduce_half<f16_to_float, float_to_f16>(accumulator, input, op);
+      return reduce_half<f16_to_float, float_to_f16>(accumulator, input.data(), op);
     case DType::kI64:
-      return reduce_native<std::int64_t>(accumulator, input, op);
+      return reduce_native<std::int64_t>(accumulator, input.data(), op);
     case DType::kI32:
-      return reduce_native<std::int32_t>(accumulator, input, op);
+      return reduce_native<std::int32_t>(accumulator, input.data(), op);
     case DType::kU8:
-      return reduce_native<std::uint8_t>(accumulator, input, op);
+      return reduce_native<std::uint8_t>(accumulator, input.data(), op);
   }
 }
 

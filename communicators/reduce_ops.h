@@ -17,6 +17,9 @@ std::string_view reduce_op_name(ReduceOp op);  // "sum", "min", "max"
 // accumulator[i] = op(accumulator[i], input[i]) for every element. REQUIRES: same dtype and
 // numel. Phantom tensors are left as they are.
 void reduce_into(Tensor& accumulator, const Tensor& input, ReduceOp op);
+// The same with the input as raw bytes of the accumulator's dtype (e.g. a received message).
+// REQUIRES: input.size() == accumulator.nbytes() unless the accumulator is phantom.
+void reduce_bytes_into(Tensor& accumulator, std::span<const std::byte> input, ReduceOp op);
 
 // Element i of a real tensor as float32 / from float32 (rounded to the tensor's dtype).
 float element_as_float(const Tensor& tensor, std::int64_t index);

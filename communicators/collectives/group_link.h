@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "communicators/rank_env.h"
+#include "communicators/reduce_ops.h"
 #include "communicators/tensor.h"
 
 namespace commsim::comm::collectives {
@@ -23,6 +24,9 @@ struct GroupLink {
   // Receives the next message from group rank `peer` into `tensor` (same byte count, else
   // RuntimeError); returns the sender's world rank.
   int recv_into(int peer, Tensor& tensor) const;
+  // Receives a message of tensor's size from `peer` and folds it into `tensor` with `op`, without
+  // a copy. Throws RuntimeError, as recv_into, when the byte counts differ.
+  void recv_reduce_into(int peer, Tensor& tensor, ReduceOp op) const;
 };
 
 // A message carrying `bytes` (none for phantom data) and charged `wire_bytes` on the network.

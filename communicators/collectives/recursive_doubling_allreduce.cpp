@@ -25,9 +25,7 @@ void recursive_doubling_allreduce(const GroupLink& link, Tensor& tensor, ReduceO
     if (rank % 2 == 1) {
       link.post(rank - 1, flat)->wait();
     } else {
-      Tensor incoming = flat.clone();
-      link.recv_into(rank + 1, incoming);
-      reduce_into(flat, incoming, op);
+      link.recv_reduce_into(rank + 1, flat, op);
       participant = rank / 2;
     }
   } else {
@@ -39,10 +37,8 @@ void recursive_doubling_allreduce(const GroupLink& link, Tensor& tensor, ReduceO
     for (int mask = 1; mask < p2; mask <<= 1) {
       const int peer = group_rank_of(participant ^ mask);
       auto send = link.post(peer, flat);
-      Tensor incoming = flat.clone();
-      link.recv_into(peer, incoming);
+      link.recv_reduce_into(peer, flat, op);  // the message holds a copy of what was sent
       send->wait();
-      reduce_into(flat, incoming, op);
     }
   }
 

@@ -25,9 +25,7 @@ void ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op) {
   for (int step = 0; step < world - 1; ++step) {
     auto send = link.post(next, ring_chunk(flat, world, rank - step));
     Tensor target = ring_chunk(flat, world, rank - step - 1);
-    Tensor incoming = target.clone();
-    link.recv_into(previous, incoming);
-    reduce_into(target, incoming, op);
+    link.recv_reduce_into(previous, target, op);
     send->wait();
   }
   for (int step = 0; step < world - 1; ++step) {

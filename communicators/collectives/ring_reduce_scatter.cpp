@@ -17,9 +17,7 @@ void ring_reduce_scatter(const GroupLink& link, Tensor& output, const Tensor& in
   for (int step = 0; step < world - 1; ++step) {
     auto send = link.post(next, ring_chunk(partial, world, rank - step - 1));
     Tensor target = ring_chunk(partial, world, rank - step - 2);
-    Tensor incoming = target.clone();
-    link.recv_into(previous, incoming);
-    reduce_into(target, incoming, op);
+    link.recv_reduce_into(previous, target, op);
     send->wait();
   }
   Tensor result = output.reshape({-1});

@@ -1,5 +1,6 @@
 #include "sim/workloads/collective.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,38 +64,22 @@ class CollectiveRun {
       inputs_ = ExactInputs::make(spec, world_, seed, &why);
       if (!inputs_) throw comm::HarnessError("collective workload: " + why);
     }
+    make_buffers();
   }
 
-  // Resets the inputs (untimed), then runs the collective once (timed by the caller).
+  // Resets the buffers the collective writes (untimed); the caller then times call().
   void prepare() {
-    const std::int64_t own = static_cast<std::int64_t>(rank_) * count_;
-    const double weight = spec_.phantom ? 1 : inputs_->weight(rank_);
-    const auto input = [this, weight](std::int64_t j) { return weight * inputs_->pattern(j); };
-    const auto pattern = [this](std::int64_t j) { return inputs_->pattern(j); };
     switch (spec_.collective) {
       case Collective::kAllReduce:
-        buffer_ = make_tensor(spec_, count_, 0, input);
-        break;
-      case Collective::kReduceScatter:
-        source_ = make_tensor(spec_, count_ * world_, 0, input);
-        buffer_ = make_tensor(spec_, count_, 0, [](std::int64_t) { return 0.0; });
-        break;
-      case Collective::kAllGather:
-        source_ = make_tensor(spec_, count_, own, pattern);
-        buffer_ = make_tensor(spec_, count_ * world_, 0, [](std::int64_t) { return 0.0; });
+        // In place: the first call starts from the buffer as made; later ones from a refill.
+        if (calls_++ > 0) refill_all_reduce_input();
         break;
       case Collective::kBroadcast:
-      case Collective::kGather:
-      case Collective::kSendRecv:
-        source_ = make_tensor(spec_, count_, own, pattern);
-        buffer_ = make_tensor(spec_, count_, 0, [](std::int64_t) { return 0.0; });
-        if (spec_.collective == Collective::kBroadcast) buffer_ = source_.clone();
-        gathered_.clear();
-        if (spec_.collective == Collective::kGather && rank_ == spec_.root) {
-          for (int r = 0; r < world_; ++r) gathered_.push_back(buffer_.clone());
-        }
+        buffer_ = source_.clone();
         break;
-      case Collective::kBarrier:
+      default:
+        zero(buffer_);
+        for (comm::Tensor& output : gathered_) zero(output);
         break;
     }
   }
@@ -165,6 +150,53 @@ class CollectiveRun {
   }
 
  private:
+  static void zero(comm::Tensor& tensor) {
+    if (!tensor.is_phantom()) std::ranges::fill(tensor.mutable_bytes(), std::byte{0});
+  }
+
+  void refill_all_reduce_input() {
+    if (spec_.phantom) return;
+    const double weight = inputs_->weight(rank_);
+    std::vector<float> values(static_cast<std::size_t>(count_));
+    for (std::int64_t i = 0; i < count_; ++i) {
+      values[static_cast<std::size_t>(i)] = static_cast<float>(weight * inputs_->pattern(i));
+    }
+    comm::assign_from_floats(buffer_, values);
+  }
+
+  // The buffers, made once; every call starts from the same inputs.
+  void make_buffers() {
+    const std::int64_t own = static_cast<std::int64_t>(rank_) * count_;
+    const double weight = spec_.phantom ? 1 : inputs_->weight(rank_);
+    const auto input = [this, weight](std::int64_t j) { return weight * inputs_->pattern(j); };
+    const auto pattern = [this](std::int64_t j) { return inputs_->pattern(j); };
+    const auto zeros = [](std::int64_t) { return 0.0; };
+    switch (spec_.collective) {
+      case Collective::kAllReduce:
+        buffer_ = make_tensor(spec_, count_, 0, input);
+        break;
+      case Collective::kReduceScatter:
+        source_ = make_tensor(spec_, count_ * world_, 0, input);
+        buffer_ = make_tensor(spec_, count_, 0, zeros);
+        break;
+      case Collective::kAllGather:
+        source_ = make_tensor(spec_, count_, own, pattern);
+        buffer_ = make_tensor(spec_, count_ * world_, 0, zeros);
+        break;
+      case Collective::kBroadcast:
+      case Collective::kGather:
+      case Collective::kSendRecv:
+        source_ = make_tensor(spec_, count_, own, pattern);
+        buffer_ = make_tensor(spec_, count_, 0, zeros);
+        if (spec_.collective == Collective::kGather && rank_ == spec_.root) {
+          for (int r = 0; r < world_; ++r) gathered_.push_back(buffer_.clone());
+        }
+        break;
+      case Collective::kBarrier:
+        break;
+    }
+  }
+
   comm::GroupCoordinator& tp_;
   comm::ProcessGroup& group_;
   const CollectiveSpec& spec_;
@@ -172,6 +204,7 @@ class CollectiveRun {
   int rank_;
   std::int64_t count_;
   std::optional<ExactInputs> inputs_;
+  int calls_ = 0;
   comm::Tensor source_;
   comm::Tensor buffer_;
   std::vector<comm::Tensor> gathered_;
