@@ -2,6 +2,7 @@
 // forms, phantom data against real data, every result checked exactly, and the three outputs.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -72,6 +73,23 @@ TEST(Bench, RingAllReduceMatchesTheAlphaBetaClosedForm) {
       EXPECT_NEAR(simulated, expected, 1e-9 * expected) << "P = " << world << ", " << bytes;
       EXPECT_EQ(row.at("wrong"), 0);
     }
+  }
+}
+
+TEST(Bench, RingAllReduceTakesTheLargestChunkWhenPDoesNotDivideTheCount) {
+  // 200 ranks: 1024 elements make chunks of 5 and 6, and every step waits for a 6-element chunk,
+  // so the closed form holds with ceil(n / P). Phantom data, so 4 MiB x 200 ranks costs nothing.
+  const int world = 200;
+  const nlohmann::json json = bench(
+      "--nodes 200 --algorithm ring --sizes 4KiB:4MiB --step-factor 1024 --bandwidth 25Gbps "
+      "--latency 2us --crosstraffic off --phantom");
+  ASSERT_EQ(json.at("rows").size(), 2u);
+  for (const auto& row : json.at("rows")) {
+    const double count = row.at("count").get<double>();
+    const double chunk_bytes = std::ceil(count / world) * 4;
+    const double expected =
+        2.0 * (world - 1) * (lv08_alpha(2e-6) + chunk_bytes * lv08_beta(25e9 / 8));
+    EXPECT_NEAR(row.at("time_s").get<double>(), expected, 1e-9 * expected) << count;
   }
 }
 

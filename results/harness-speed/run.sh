@@ -49,5 +49,9 @@ else
 fi
 measure "commsim phantom all-reduce (RD), 1024 ranks x 100, 1 KiB" \
   "$commsim" bench --nodes 1024 --sizes 1KiB --iters 100 --phantom
+if [ -x "$build/s4u_floor" ]; then
+  measure "bare SimGrid S4U, the same messages as the RD line above" \
+    "$build/s4u_floor" 1024 100 --log=root.thres:critical
+fi
 measure "commsim phantom send_recv, 1024 ranks x 100, 1 KiB" \
   "$commsim" bench --nodes 1024 --collective send_recv --sizes 1KiB --iters 100 --phantom
