@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < ranks; ++i) {
     const std::string id = std::to_string(i);
     sg4::Host* host = zone->create_host("node" + id, 1e9)->seal();
-    sg4::SplitDuplexLink* nic =
-        zone->create_split_duplex_link("nic" + id, 25e9 / 8)->set_latency(10e-6)->seal();
+    sg4::SplitDuplexLink* nic = zone->create_split_duplex_link("nic" + id, 25e9 / 8);
+    nic->set_latency(10e-6)->seal();
     zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
                     {{nic, sg4::LinkInRoute::Direction::UP}}, true);
     hosts.push_back(host);
