@@ -66,6 +66,11 @@ bool is_reduction(Collective collective) {
   return collective == Collective::kAllReduce || collective == Collective::kReduceScatter;
 }
 
+bool splits_across_ranks(Collective collective) {
+  return collective == Collective::kAllGather || collective == Collective::kReduceScatter ||
+         collective == Collective::kGather;
+}
+
 double bus_bandwidth_factor(Collective collective, int world) {
   const double p = world;
   switch (collective) {
@@ -91,16 +96,8 @@ std::optional<comm::ReduceOp> parse_reduce_op(std::string_view name) {
 }
 
 std::int64_t per_rank_count(const CollectiveSpec& spec, int world) {
-  switch (spec.collective) {
-    case Collective::kAllGather:
-    case Collective::kReduceScatter:
-    case Collective::kGather:
-      return spec.count / std::max(1, world);
-    case Collective::kBarrier:
-      return 0;
-    default:
-      return spec.count;
-  }
+  if (spec.collective == Collective::kBarrier) return 0;
+  return splits_across_ranks(spec.collective) ? spec.count / std::max(1, world) : spec.count;
 }
 
 std::optional<ExactInputs> ExactInputs::make(const CollectiveSpec& spec, int world,

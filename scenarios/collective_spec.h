@@ -32,6 +32,8 @@ std::string_view collective_name(Collective collective);  // "all_reduce", ...
 std::optional<Collective> parse_collective(std::string_view name);
 std::vector<std::string> collective_names();
 bool is_reduction(Collective collective);  // all_reduce and reduce_scatter
+// all_gather, reduce_scatter and gather: each rank owns 1/P of the larger buffer.
+bool splits_across_ranks(Collective collective);
 
 // nccl-tests' bus-bandwidth factor: busbw = algbw x factor(P).
 double bus_bandwidth_factor(Collective collective, int world);

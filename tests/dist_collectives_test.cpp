@@ -99,6 +99,39 @@ TEST_P(DistCollectives, AllGatherReduceScatterBroadcastAndGather) {
   });
 }
 
+TEST(DistCollectives, ConcurrentCollectivesOnDifferentGroupsNeverMixMessages) {
+  // Four ranks in two TP pairs {0,1}, {2,3} and two PP pairs {0,2}, {1,3}, plus the world: each
+  // rank runs a TP all-reduce, a world all-gather, a PP all-reduce and a second TP all-reduce
+  // back to back. Eager sends let a fast pair's messages arrive while its peers are still in
+  // another group's collective; each result must still hold only its own group's inputs.
+  ThreadWorld(x86_ranks(4, [](int r) { return r; })).run([](RankEnv& env) {
+    const int me = env.world_rank();
+    const int tp_first = me / 2 * 2;
+    const int pp_first = me % 2;
+    ProcessGroup tp(env, "tp" + std::to_string(tp_first) + "/device", {tp_first, tp_first + 1});
+    ProcessGroup pp(env, "pp" + std::to_string(pp_first) + "/device", {pp_first, pp_first + 2});
+    ProcessGroup world(env, "world/device", first_ranks(4));
+    const auto filled = [](std::int64_t numel, float value) {
+      Tensor t = Tensor::zeros(DType::kF32, {numel});
+      for (float& x : t.data<float>()) x = value;
+      return t;
+    };
+    Tensor tp_sum = filled(300, static_cast<float>(1 << me));  // ranks' bits: the sum names them
+    tp.all_reduce(tp_sum, ReduceOp::kSum);
+    Tensor gathered = filled(4 * 5, 0);
+    world.all_gather_into_tensor(gathered, filled(5, static_cast<float>(100 + me)));
+    Tensor pp_max = filled(70000, static_cast<float>(me));  // large: the ring
+    pp.all_reduce(pp_max, ReduceOp::kMax);
+    Tensor tp_again = filled(3, static_cast<float>(10 * me));
+    tp.all_reduce(tp_again, ReduceOp::kSum, AllReduceAlgorithm::kRing);
+
+    EXPECT_EQ(tp_sum.data<float>()[299], static_cast<float>((1 << tp_first) + (2 << tp_first)));
+    for (int r = 0; r < 4; ++r) EXPECT_EQ(gathered.data<float>()[r * 5 + 4], 100.0f + r);
+    EXPECT_EQ(pp_max.data<float>()[69999], static_cast<float>(pp_first + 2));
+    EXPECT_EQ(tp_again.data<float>()[2], static_cast<float>(10 * (2 * tp_first + 1)));
+  });
+}
+
 TEST(DistCollectives, PhantomTensorsMoveNoBytesButTheSameMessages) {
   ThreadWorld(x86_ranks(3, [](int r) { return r; })).run([](RankEnv& env) {
     ProcessGroup group(env, "g/device", first_ranks(3));

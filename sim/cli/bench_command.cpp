@@ -128,9 +128,7 @@ std::vector<std::int64_t> counts_for(const SizeRange& sizes, int factor,
                                      const scenario::CollectiveSpec& spec, int ranks) {
   if (spec.collective == scenario::Collective::kBarrier) return {0};
   const std::int64_t element = static_cast<std::int64_t>(comm::element_size(spec.dtype));
-  const bool split =
-      scenario::per_rank_count(
-          {spec.collective, "auto", spec.op, spec.dtype, ranks, 0, false, false}, ranks) == 1;
+  const bool split = scenario::splits_across_ranks(spec.collective);
   std::vector<std::int64_t> counts;
   for (std::int64_t bytes = sizes.min; bytes <= sizes.max; bytes *= factor) {
     std::int64_t count = std::max<std::int64_t>(1, bytes / element);
