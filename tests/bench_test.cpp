@@ -164,6 +164,10 @@ TEST(Bench, RefusesInputsWhoseSumCannotBeExact) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("--collective: unknown collective 'all_to_all'"), std::string::npos)
       << bad.output;
+  // An unwritable output is found before anything runs, and nothing is left behind.
+  const Result unwritable = run_commsim("bench --csv /nonexistent-dir/rows.csv");
+  EXPECT_EQ(unwritable.exit_code, 2);
+  EXPECT_EQ(unwritable.output, "commsim: cannot write --csv file '/nonexistent-dir/rows.csv'\n");
   const Result no_algorithm = run_commsim("bench --collective broadcast --algorithm ring");
   EXPECT_EQ(no_algorithm.exit_code, 2);
   EXPECT_NE(no_algorithm.output.find("--algorithm: only all_reduce"), std::string::npos);

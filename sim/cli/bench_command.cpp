@@ -201,6 +201,8 @@ int bench_command(const std::vector<std::string>& args) {
                  "fails.\n";
     return kExitPass;
   }
+  if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
+  if (vm.count("csv")) require_writable(vm["csv"].as<std::string>(), "--csv");
   const scenario::Scenario base = bench_topology(vm);
   const int ranks = base.parallel.tensor;
   BenchSetup setup;

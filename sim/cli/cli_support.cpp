@@ -83,6 +83,17 @@ comm::Policy policy_by_name(const std::string& name, const std::string& option) 
   throw UsageError("unknown policy '" + name + "' for " + option + " (known: " + known + ")");
 }
 
+void require_writable(const std::string& path, const std::string& option) {
+  std::filesystem::path probe(path);
+  probe += ".partial";
+  const bool writable = static_cast<bool>(std::ofstream(probe));
+  std::error_code ignored;
+  std::filesystem::remove(probe, ignored);
+  if (!writable || std::filesystem::is_directory(path, ignored)) {
+    throw UsageError("cannot write " + option + " file '" + path + "'");
+  }
+}
+
 void write_text_file(const std::string& path, const std::string& text, const std::string& option) {
   const std::filesystem::path target(path);
   std::filesystem::path temporary = target;

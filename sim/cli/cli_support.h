@@ -36,6 +36,10 @@ std::vector<std::string> scenario_paths(const boost::program_options::variables_
 // directory that names no file.
 std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& args);
 
+// Checks, before any work, that `path` can be written (by creating and removing a probe next to
+// it), so that a long run does not end in a file it cannot write. UsageError naming `option`.
+void require_writable(const std::string& path, const std::string& option);
+
 // Writes `text` to `path` atomically; UsageError naming `option` if it cannot.
 void write_text_file(const std::string& path, const std::string& text, const std::string& option);
 

@@ -59,6 +59,7 @@ int compare_command(const std::vector<std::string>& args) {
     if (policies.empty()) policies.push_back(policy_by_name(scenario.policy, "policy"));
   }
 
+  if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
   std::vector<results::RunRecord> records;
   nlohmann::json json = nlohmann::json::array();
   bool any_failed = false;

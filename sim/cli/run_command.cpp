@@ -33,6 +33,8 @@ int run_command(const std::vector<std::string>& args) {
   const std::vector<std::string> paths = expand_scenario_paths(scenario_paths(vm));
   if (paths.empty()) throw UsageError("commsim run: no scenario file given");
   const std::vector<scenario::Scenario> scenarios = load_scenarios(paths);
+  if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
+  if (vm.count("junit")) require_writable(vm["junit"].as<std::string>(), "--junit");
   std::optional<comm::Policy> forced;
   if (vm.count("policy")) forced = policy_by_name(vm["policy"].as<std::string>(), "--policy");
 
