@@ -705,7 +705,8 @@ TEST(ScenarioParserErrors, UnknownTopologyKindSaysOnlyClusterIsSupported) {
 TEST(ScenarioParserErrors, UnknownWorkloadKindListsTheKinds) {
   expect_error(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { kind: allreduce }\n", 5,
                19,
-               "workload.kind: unknown workload kind 'allreduce'; valid: pp_handoff, tp_allreduce, collective");
+               "workload.kind: unknown workload kind 'allreduce'; valid: pp_handoff, tp_allreduce, "
+               "collective");
 }
 
 TEST(ScenarioParser, StaleSegmentsAndCollectiveExpectations) {
@@ -768,6 +769,46 @@ TEST(ScenarioParserErrors, UnknownPolicySwitchSuggestsTheClosest) {
   EXPECT_NE(result.errors.front().message.find("did you mean 'thread_num_min_allreduce'?"),
             std::string::npos)
       << result.errors.front().message;
+}
+
+// A scenario whose workload (line 5) is a collective on a TP group of `tensor` ranks.
+std::string collective_scenario(int tensor, const std::string& workload) {
+  return "name: c\npolicy: vllm-pr40150\ntopology: { nodes: 1 }\nparallel: { tensor: " +
+         std::to_string(tensor) + " }\nworkload: { kind: collective, " + workload + " }\n";
+}
+
+TEST(ScenarioParser, CollectiveWorkload) {
+  const Scenario scenario = parse_ok(collective_scenario(
+      4, "collective: reduce_scatter, op: max, dtype: bf16, count: 4000, root: 3, steps: 2"));
+  const CollectiveSpec& spec = scenario.workload.collective;
+  EXPECT_EQ(scenario.workload.kind, "collective");
+  EXPECT_EQ(spec.collective, Collective::kReduceScatter);
+  EXPECT_EQ(spec.op, comm::ReduceOp::kMax);
+  EXPECT_EQ(spec.dtype, DType::kBF16);
+  EXPECT_EQ(spec.count, 4000);
+  EXPECT_EQ(spec.root, 3);
+  EXPECT_EQ(per_rank_count(spec, 4), 1000);
+  EXPECT_FALSE(spec.phantom);
+  EXPECT_FALSE(spec.through_communicator);
+}
+
+TEST(ScenarioParser, CollectiveWorkloadErrorsNameTheKey) {
+  expect_error(
+      kMinimal.substr(0, kMinimal.find("workload")) + "workload: { kind: pp_handoff, count: 4 }\n",
+      5, 38, "workload.count: only for workload kind 'collective'");
+  expect_error(collective_scenario(4, "collective: broadcast, root: 4"), 5, 60,
+               "workload.root: root 4 is not a rank of the TP group (size 4)");
+  expect_error(collective_scenario(4, "collective: gather, algorithm: ring"), 5, 62,
+               "workload.algorithm: only all_reduce has a choice of algorithm");
+  expect_error(collective_scenario(4, "collective: all_gather, via: communicator"), 5, 60,
+               "workload.via: the communicator path is for all_reduce with op sum only");
+  expect_error(collective_scenario(300, "dtype: bf16"), 5, 38,
+               "workload.dtype: a sum over 300 ranks cannot be exact in bfloat16 (integers are "
+               "exact up to 256); use f32, max or min");
+  // Phantom data is not checked, so any size goes.
+  parse_ok(collective_scenario(300, "dtype: bf16, phantom: true"));
+  expect_error_containing(collective_scenario(2, "collective: alltoall"), 5, 43,
+                          {"unknown collective 'alltoall'", "all_reduce", "send_recv"});
 }
 
 TEST(ScenarioParser, Faults) {
