@@ -68,6 +68,9 @@ struct NetworkSpec {
   double loopback_bandwidth = 5e9;  // bytes/s of TCP over the loopback interface
   double loopback_latency = 1e-6;   // seconds per loopback message
   bool crosstraffic = true;         // LV08's ACK back-flow (x1.05 on links used both ways)
+  // SimGrid's network model: "LV08" (its default), "CM02" with LV08's factors between nodes and
+  // none on a node's loopback, or "SMPI" (piecewise factors by message size).
+  std::string model = "LV08";
 };
 
 struct Topology {

@@ -48,8 +48,8 @@ const KeyList kNodeKeys = {
     "threads", "env",   "stale_shm"};
 const KeyList kNodeOverrideKeys = {"arch",        "init_shm_manager", "threads", "cores",
                                    "core_gflops", "memory_bandwidth", "env",     "stale_shm"};
-const KeyList kNetworkKeys = {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency",
-                              "crosstraffic"};
+const KeyList kNetworkKeys = {"bandwidth",        "latency",      "loopback_bandwidth",
+                              "loopback_latency", "crosstraffic", "model"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
 const KeyList kWorkloadKeys = {"kind",           "steps",  "seed",       "tensors",   "extras",
                                "probe_fastpath", "values", "collective", "algorithm", "op",
@@ -701,6 +701,11 @@ class Parser {
         }
         if (const Field* f = net->find("loopback_latency")) {
           if (auto value = read_time(*f)) topology.network.loopback_latency = *value;
+        }
+        if (const Field* f = net->find("model")) {
+          if (auto model = read_choice(*f, {"LV08", "CM02", "SMPI"}, "network model")) {
+            topology.network.model = *model;
+          }
         }
         if (const Field* f = net->find("crosstraffic")) {
           if (auto value = read_bool(*f)) topology.network.crosstraffic = *value;

@@ -127,8 +127,9 @@ std::string platform_xml(const scenario::Scenario& scenario) {
       << "<platform version=\"4.1\">\n"
       << "  <!-- commsim scenario '" << escaped(scenario.name) << "': " << nodes
       << " nodes behind one switch -->\n"
-      << "  <!-- commsim: LV08, crosstraffic " << (network.crosstraffic ? "on" : "off")
-      << " (smpirun: pass --cfg=network/model:LV08) -->\n"
+      << "  <!-- commsim: " << network.model << ", crosstraffic "
+      << (network.crosstraffic ? "on" : "off")
+      << " (smpirun: pass --cfg=network/model:" << network.model << ") -->\n"
       << "  <!-- not exported: the memory-bus hosts nodeI-membus (shared-memory copies) -->\n";
   if (!network.crosstraffic) {
     xml << "  <config>\n"

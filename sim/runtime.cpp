@@ -5,8 +5,10 @@
 #include <optional>
 #include <set>
 #include <simgrid/Exception.hpp>
+#include <simgrid/kernel/resource/NetworkModelIntf.hpp>
 #include <simgrid/s4u.hpp>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "communicators/errors.h"
@@ -90,6 +92,19 @@ std::string level_name(comm::LogLevel level) {
       return "ERROR";
   }
   return "INFO";
+}
+
+// CM02 with LV08's correction factors (x13.01 latency, x0.97 bandwidth) on messages between nodes
+// and none on a node's loopback, which carries TCP between ranks of one node: no TCP slow-start
+// to correct for there.
+void use_lv08_factors_between_nodes_only(sg4::Engine& engine) {
+  auto* model = engine.get_netzone_root()->get_network_model();
+  model->set_lat_factor_cb(
+      [](double, const sg4::Host* src, const sg4::Host* dst, const std::vector<sg4::Link*>&,
+         const std::unordered_set<sg4::NetZone*>&) { return src == dst ? 1.0 : 13.01; });
+  model->set_bw_factor_cb(
+      [](double, const sg4::Host* src, const sg4::Host* dst, const std::vector<sg4::Link*>&,
+         const std::unordered_set<sg4::NetZone*>&) { return src == dst ? 1.0 : 0.97; });
 }
 
 void rank_main(RankContext& context, const scenario::Scenario& scenario, const comm::Policy& policy,
@@ -182,6 +197,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
 #endif
   };
   if (!scenario.topology.network.crosstraffic) options.emplace_back("--cfg=network/crosstraffic:0");
+  options.push_back("--cfg=network/model:" + scenario.topology.network.model);
   std::vector<char*> argv;
   for (std::string& option : options) argv.push_back(option.data());
   argv.push_back(nullptr);
@@ -191,6 +207,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   // simulation runs per process, and the process ends right after (see run_isolated).
   auto* engine = new sg4::Engine(&argc, argv.data());
   const Platform platform = build_cluster_platform(scenario);
+  if (scenario.topology.network.model == "CM02") use_lv08_factors_between_nodes_only(*engine);
 
   const int world = scenario.parallel.world();
   const int ranks_per_node = world / scenario.topology.nodes;

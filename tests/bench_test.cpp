@@ -112,6 +112,33 @@ TEST(Bench, PointToPointMatchesTheAlphaBetaClosedForm) {
   }
 }
 
+TEST(Bench, Cm02KeepsLv08BetweenNodesAndDropsItsFactorsOnTheLoopback) {
+  // Between nodes CM02's callbacks apply LV08's factors: the same alpha + S beta. Inside a node,
+  // torch.distributed's TCP loopback gets none: 1 us + S / (5 GB/s shared by the two flows of
+  // send_recv), where LV08 charges 13.01 us + S / (0.97 x 2.5 GB/s).
+  for (const std::string model : {"LV08", "CM02"}) {
+    const nlohmann::json between = bench(
+        "--nodes 2 --collective send_recv --sizes 8:8MiB --step-factor 1024 --bandwidth 10Gbps "
+        "--latency 5us --crosstraffic off --network-model " +
+        model);
+    for (const auto& row : between.at("rows")) {
+      const double bytes = row.at("size_bytes").get<double>();
+      const double expected = lv08_alpha(5e-6) + bytes * lv08_beta(10e9 / 8);
+      EXPECT_NEAR(row.at("time_s").get<double>(), expected, 1e-9 * expected) << model << bytes;
+    }
+    const nlohmann::json inside = bench(
+        "--nodes 1 --ranks-per-node 2 --collective send_recv --sizes 8:8MiB --step-factor "
+        "1024 --crosstraffic off --network-model " +
+        model);
+    for (const auto& row : inside.at("rows")) {
+      const double bytes = row.at("size_bytes").get<double>();
+      const double expected =
+          model == "CM02" ? 1e-6 + bytes / 2.5e9 : 13.01 * 1e-6 + bytes / (0.97 * 2.5e9);
+      EXPECT_NEAR(row.at("time_s").get<double>(), expected, 1e-9 * expected) << model << bytes;
+    }
+  }
+}
+
 TEST(Bench, PhantomDataGivesTheRealDataTimesForEveryCollective) {
   // Group sizes 1, 3 (one node) and 5 (on 3 nodes is not packed evenly; 5 nodes x 1 is).
   const std::vector<std::string> topologies = {"--nodes 1 --ranks-per-node 1",

@@ -777,6 +777,17 @@ std::string collective_scenario(int tensor, const std::string& workload) {
          std::to_string(tensor) + " }\nworkload: { kind: collective, " + workload + " }\n";
 }
 
+TEST(ScenarioParser, NetworkModel) {
+  const std::string head = "name: n\npolicy: vllm-pr40150\n";
+  const std::string tail = "parallel: { pipeline: 2 }\nworkload: { kind: pp_handoff }\n";
+  EXPECT_EQ(parse_ok(head + "topology: { nodes: 2 }\n" + tail).topology.network.model, "LV08");
+  EXPECT_EQ(parse_ok(head + "topology: { nodes: 2, network: { model: CM02 } }\n" + tail)
+                .topology.network.model,
+            "CM02");
+  expect_error(head + "topology: { nodes: 2, network: { model: IB } }\n" + tail, 3, 41,
+               "topology.network.model: unknown network model 'IB'; valid: LV08, CM02, SMPI");
+}
+
 TEST(ScenarioParser, CollectiveWorkload) {
   const Scenario scenario = parse_ok(collective_scenario(
       4, "collective: reduce_scatter, op: max, dtype: bf16, count: 4000, root: 3, steps: 2"));

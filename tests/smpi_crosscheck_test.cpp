@@ -1,9 +1,10 @@
 // commsim's all-reduce against SimGrid's own MPI: the same algorithm (commsim's ring against SMPI's
 // `lr`, a logical ring of reduce-scatter then all-gather; commsim's recursive doubling against
-// SMPI's `rdb`) run by smpirun under LV08 on the platform file `commsim platform` exports for the
-// same scenario. The two must agree within 1 %. (Recursive doubling only for power-of-two groups:
-// with a fold, commsim's eager sends let a rank's next message overlap its peer's previous one,
-// where SMPI waits for the receiver before sending large messages.)
+// SMPI's `rdb`) run by smpirun under the same network model (LV08, or SMPI's piecewise one) on the
+// platform file `commsim platform` exports for the same scenario. The two must agree within 1 %.
+// (Recursive doubling only for power-of-two groups: with a fold, commsim's eager sends let a rank's
+// next message overlap its peer's previous one, where SMPI waits for the receiver before sending
+// large messages.)
 //
 // Needs smpirun and the SMPI timer (tests/smpi/allreduce_timer.cpp, built with smpicxx by
 // tests/CMakeLists.txt); without them every test here is reported as skipped, with the reason.
@@ -40,9 +41,10 @@ Result run_shell(const std::string& command) {
 struct CrossCheck {
   int nodes;
   int ranks_per_node;
-  long long bytes;      // per rank
-  const char* commsim;  // commsim's --algorithm
-  const char* smpi;     // SMPI's smpi/allreduce
+  long long bytes;             // per rank
+  const char* commsim;         // commsim's --algorithm
+  const char* smpi;            // SMPI's smpi/allreduce
+  const char* model = "LV08";  // the network model of both
 };
 
 class SmpiCrossCheck : public ::testing::TestWithParam<CrossCheck> {
@@ -67,7 +69,8 @@ TEST_P(SmpiCrossCheck, AllReduceIsWithinOnePercentOfSmpi) {
   std::ofstream(scenario) << "name: ring\npolicy: vllm-pr40150\n"
                           << "topology:\n  kind: cluster\n  nodes: " << check.nodes
                           << "\n  node: { cores: " << 4 * check.ranks_per_node << " }\n"
-                          << "  network: { bandwidth: 10Gbps, latency: 5us }\n"
+                          << "  network: { bandwidth: 10Gbps, latency: 5us, model: " << check.model
+                          << " }\n"
                           << "parallel: { tensor: " << world << " }\n"
                           << "workload: { kind: tp_allreduce, tensors: { x: { dtype: f32, "
                              "shape: [4] } } }\n";
@@ -86,7 +89,7 @@ TEST_P(SmpiCrossCheck, AllReduceIsWithinOnePercentOfSmpi) {
   const Result smpi =
       run_shell("cd " + directory_.string() + " && " + kSmpirun + " -np " + std::to_string(world) +
                 " -platform ring.xml -hostfile hosts " + kTimer + " " + std::to_string(count) +
-                " 1 --cfg=network/model:LV08 --cfg=smpi/allreduce:" + check.smpi +
+                " 1 --cfg=network/model:" + check.model + " --cfg=smpi/allreduce:" + check.smpi +
                 " --cfg=smpi/simulate-computation:0 "
                 "--cfg=smpi/host-speed:1Gf --log=root.thres:critical");
   ASSERT_EQ(smpi.exit_code, 0) << smpi.output;
@@ -119,12 +122,14 @@ INSTANTIATE_TEST_SUITE_P(EightAndSixtyFourRanks, SmpiCrossCheck,
                                            CrossCheck{8, 8, 64 << 10, "ring", "lr"},
                                            CrossCheck{8, 8, 4 << 20, "ring", "lr"},
                                            CrossCheck{8, 1, 64 << 10, "recursive_doubling", "rdb"},
-                                           CrossCheck{8, 1, 4 << 20, "recursive_doubling", "rdb"}),
+                                           CrossCheck{8, 1, 4 << 20, "recursive_doubling", "rdb"},
+                                           CrossCheck{8, 1, 64 << 10, "ring", "lr", "SMPI"},
+                                           CrossCheck{8, 8, 4 << 20, "ring", "lr", "SMPI"}),
                          [](const auto& param_info) {
                            const CrossCheck& c = param_info.param;
-                           return std::string(c.smpi) + "_" + std::to_string(c.nodes) + "x" +
-                                  std::to_string(c.ranks_per_node) + "_" +
-                                  std::to_string(c.bytes >> 10) + "KiB";
+                           return std::string(c.model) + "_" + c.smpi + "_" +
+                                  std::to_string(c.nodes) + "x" + std::to_string(c.ranks_per_node) +
+                                  "_" + std::to_string(c.bytes >> 10) + "KiB";
                          });
 
 }  // namespace

@@ -76,6 +76,13 @@ scenario::Scenario bench_topology(const po::variables_map& vm) {
   if (vm.count("bandwidth"))
     network.bandwidth = parse_option(vm, "bandwidth", scenario::parse_bandwidth);
   if (vm.count("latency")) network.latency = parse_option(vm, "latency", scenario::parse_time);
+  if (vm.count("network-model")) {
+    const std::string model = vm["network-model"].as<std::string>();
+    if (model != "LV08" && model != "CM02" && model != "SMPI") {
+      throw UsageError("--network-model: expected LV08, CM02 or SMPI");
+    }
+    network.model = model;
+  }
   if (vm.count("crosstraffic")) {
     const std::string value = vm["crosstraffic"].as<std::string>();
     if (value != "on" && value != "off") throw UsageError("--crosstraffic: expected on or off");
@@ -160,7 +167,8 @@ void print_setup(const scenario::Scenario& base, const BenchSetup& setup) {
             << fixed(network.loopback_bandwidth / 1e9, 2) << " GB/s ("
             << fixed(network.loopback_latency * 1e6, 2) << " us), network "
             << fixed(network.bandwidth / 1e9, 3) << " GB/s (" << fixed(network.latency * 1e6, 2)
-            << " us per hop), cross-traffic " << (network.crosstraffic ? "on" : "off") << "\n";
+            << " us per hop), " << network.model << ", cross-traffic "
+            << (network.crosstraffic ? "on" : "off") << "\n";
 }
 
 }  // namespace
@@ -189,6 +197,8 @@ int bench_command(const std::vector<std::string>& args) {
       ("ranks-per-node", po::value<int>(), "ranks on each node (default 1 without SCENARIO)")   //
       ("bandwidth", po::value<std::string>(), "NIC bandwidth per direction, e.g. 10Gbps")       //
       ("latency", po::value<std::string>(), "latency per hop, e.g. 5us")                        //
+      ("network-model", po::value<std::string>(),
+       "LV08, CM02 or SMPI (see scenarios/README.md)")                                          //
       ("crosstraffic", po::value<std::string>(), "on or off: LV08's ACK back-flow")             //
       ("json", po::value<std::string>(), "write the rows and every run's record to this file")  //
       ("csv", po::value<std::string>(), "write the rows to this file");
