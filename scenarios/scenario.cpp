@@ -1,6 +1,22 @@
 #include "scenarios/scenario.h"
 
+#include <algorithm>
+
 namespace commsim::scenario {
+
+int Scenario::node_of_rank(int rank) const {
+  if (placement.kind == "explicit") return placement.map.at(static_cast<std::size_t>(rank));
+  if (placement.kind == "round_robin") return rank % topology.nodes;
+  return rank / std::max(1, parallel.world() / topology.nodes);
+}
+
+std::vector<int> Scenario::ranks_per_node() const {
+  std::vector<int> counts(static_cast<std::size_t>(topology.nodes), 0);
+  for (int rank = 0; rank < parallel.world(); ++rank) {
+    ++counts.at(static_cast<std::size_t>(node_of_rank(rank)));
+  }
+  return counts;
+}
 
 NodeSpec Scenario::node(int index) const {
   NodeSpec spec = topology.node;

@@ -121,6 +121,15 @@ struct Fault {
   double delay = 0;   // seconds, kMessageDelay
 };
 
+// How ranks are placed on nodes (the `placement:` section).
+struct Placement {
+  // packed: vLLM's multi-node launch, rank = node x ranks_per_node + local_rank (the world must
+  // be a multiple of the node count); round_robin: rank r on node r mod nodes; explicit: `map`.
+  std::string kind = "packed";
+  std::vector<int> map;       // explicit: the node of each rank, one entry per rank
+  bool oversubscribe = true;  // false: a node given more ranks than it has cores is an error
+};
+
 struct Parallel {
   int tensor = 1;
   int pipeline = 1;
@@ -240,11 +249,16 @@ struct Scenario {
   PolicySwitches policy_switches;
   std::vector<Fault> faults;  // in file order
   Parallel parallel;
+  Placement placement;
   Workload workload;
   std::map<std::string, Expectations> expect;  // key: policy name
 
   // The facts of node `index` after overrides (num_threads still 0 = derive from placement).
   NodeSpec node(int index) const;
+  // The node rank `rank` runs on, under `placement`.
+  int node_of_rank(int rank) const;
+  // The number of ranks on each node, by node index.
+  std::vector<int> ranks_per_node() const;
 };
 
 }  // namespace commsim::scenario

@@ -29,8 +29,10 @@ using KeyList = std::vector<std::string_view>;
 
 constexpr int kMaxRanks = 65536;  // keeps world sizes and rank numbers well inside int
 
-const KeyList kTopKeys = {"name",  "description", "policy", "policy_switches", "topology", "nodes",
-                          "ranks", "parallel",    "faults", "workload",        "expect"};
+const KeyList kTopKeys = {"name",      "description", "policy",   "policy_switches",
+                          "topology",  "nodes",       "ranks",    "parallel",
+                          "placement", "faults",      "workload", "expect"};
+const KeyList kPlacementKeys = {"kind", "map", "oversubscribe"};
 const KeyList kFaultKeys = {"kind", "node", "rank", "at", "factor", "delay"};
 const KeyList kRankOverrideKeys = {"threads", "env", "unset_env"};
 const KeyList kPolicySwitchKeys = {"arch_allow",
@@ -659,6 +661,8 @@ class Parser {
     if (const Field* field = top->find("topology")) parse_topology(*field);
     if (const Field* field = top->find("nodes")) parse_node_overrides(*field);
     if (const Field* field = top->find("parallel")) parse_parallel(*field);
+    if (const Field* field = top->find("placement")) parse_placement(*field);
+    check_placement();
     if (const Field* field = top->find("ranks")) parse_rank_overrides(*field);
     if (const Field* field = top->find("policy_switches")) parse_policy_switches(*field);
     if (const Field* field = top->find("faults")) parse_faults(*field);
@@ -842,12 +846,78 @@ class Parser {
       parallel_valid_ = false;
       return;
     }
-    if (!nodes_valid_) return;
+    parallel_pos_ = at_key(field);
+    parallel_product_ = product;
+  }
+
+  void parse_placement(const Field& field) {
+    const auto section = read_section(field, kPlacementKeys);
+    if (!section) return;
+    Placement& placement = scenario_.placement;
+    if (const Field* f = section->find("kind")) {
+      if (auto kind = read_choice(*f, {"packed", "round_robin", "explicit"}, "placement")) {
+        placement.kind = *kind;
+      }
+    }
+    if (const Field* f = section->find("oversubscribe")) {
+      if (auto allowed = read_bool(*f)) placement.oversubscribe = *allowed;
+      oversubscribe_pos_ = at(*f);
+    }
+    const Field* map = section->find("map");
+    if (map && placement.kind != "explicit") {
+      error(at(*map), map->path + ": only for placement kind 'explicit'");
+    } else if (!map && placement.kind == "explicit") {
+      error(at_key(field), "placement: kind 'explicit' needs a map (the node of each rank)");
+      placement_valid_ = false;
+    } else if (map) {
+      if (!map->value.IsSequence()) {
+        type_error(*map, "a list with the node of each rank");
+        placement_valid_ = false;
+        return;
+      }
+      for (std::size_t i = 0; i < map->value.size(); ++i) {
+        const Field item{"", YAML::Mark::null_mark(), map->value[i],
+                         map->path + "[" + std::to_string(i) + "]"};
+        if (auto node = read_int(item, 0, scenario_.topology.nodes - 1)) {
+          placement.map.push_back(*node);
+        } else {
+          placement_valid_ = false;
+        }
+      }
+      map_pos_ = at(*map);
+    }
+  }
+
+  // Whether the placement fits the world and the nodes (after topology, parallel and placement).
+  void check_placement() {
+    // Without a valid `parallel` (a missing one is its own error) there is no world to place.
+    if (!nodes_valid_ || !parallel_valid_ || !placement_valid_ || parallel_pos_.line == 0) return;
+    const Placement& placement = scenario_.placement;
     const int nodes = scenario_.topology.nodes;
-    if (world < nodes || world % nodes != 0) {
-      error(at_key(field), "parallel: world size " + std::to_string(world) + " (" + product +
-                               ") must be a multiple of topology.nodes (" + std::to_string(nodes) +
+    const int world = scenario_.parallel.world();
+    if (placement.kind == "packed" && (world < nodes || world % nodes != 0)) {
+      error(parallel_pos_, "parallel: world size " + std::to_string(world) + " (" +
+                               parallel_product_ + ") must be a multiple of topology.nodes (" +
+                               std::to_string(nodes) +
                                "): ranks are placed packed, world / nodes per node");
+      return;
+    }
+    if (placement.kind == "explicit" && placement.map.size() != static_cast<std::size_t>(world)) {
+      error(map_pos_, "placement.map: " + std::to_string(placement.map.size()) +
+                          " entries for a world of " + std::to_string(world) + " ranks");
+      return;
+    }
+    if (placement.oversubscribe) return;
+    const std::vector<int> counts = scenario_.ranks_per_node();
+    for (int node = 0; node < nodes; ++node) {
+      const int ranks = counts[static_cast<std::size_t>(node)];
+      const int cores = scenario_.node(node).hardware.cores;
+      if (ranks > cores) {
+        error(oversubscribe_pos_, "placement.oversubscribe: node " + std::to_string(node) +
+                                      " gets " + std::to_string(ranks) + " ranks but has " +
+                                      std::to_string(cores) + " cores");
+        return;
+      }
     }
   }
 
@@ -1332,6 +1402,11 @@ class Parser {
   std::string file_;
   std::vector<ScenarioError> errors_;
   Scenario scenario_;
+  bool placement_valid_ = true;
+  SourcePos parallel_pos_;
+  std::string parallel_product_;
+  SourcePos map_pos_;
+  SourcePos oversubscribe_pos_;
   bool nodes_valid_ = true;     // topology.nodes holds a valid value (given or default)
   bool parallel_valid_ = true;  // parallel holds valid sizes (given or default)
 };

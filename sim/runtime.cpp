@@ -210,7 +210,6 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   if (scenario.topology.network.model == "CM02") use_lv08_factors_between_nodes_only(*engine);
 
   const int world = scenario.parallel.world();
-  const int ranks_per_node = world / scenario.topology.nodes;
   const std::vector<comm::GroupKindLayout> layout = comm::model_parallel_layout(
       scenario.parallel.tensor, scenario.parallel.pipeline, scenario.parallel.data);
 
@@ -226,14 +225,17 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     }
   }
 
+  const std::vector<int> ranks_on_node = scenario.ranks_per_node();
   std::vector<sg4::ActorPtr> actors(static_cast<std::size_t>(world));
   std::vector<std::unique_ptr<RankContext>> contexts;
   for (int rank = 0; rank < world; ++rank) {
     auto context = std::make_unique<RankContext>();
     context->rank = rank;
-    context->node = rank / ranks_per_node;
+    context->node = scenario.node_of_rank(rank);
     context->env = std::make_unique<SimGridRankEnv>(
-        rank, rank_facts(scenario, rank, context->node, ranks_per_node),
+        rank,
+        rank_facts(scenario, rank, context->node,
+                   ranks_on_node[static_cast<std::size_t>(context->node)]),
         memories[static_cast<std::size_t>(context->node)], actors, send_delay(scenario, rank));
     contexts.push_back(std::move(context));
   }

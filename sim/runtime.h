@@ -8,7 +8,8 @@
 namespace commsim::sim {
 
 // Simulates `scenario` under `policy` in this process: builds the platform, starts one actor per
-// rank (placed packed: rank = node * ranks_per_node + local_rank), runs the workload, and records
+// rank (placed as the scenario's placement says; packed by default: rank = node * ranks_per_node +
+// local_rank), runs the workload, and records
 // every rank's outcome (ok, error with type/message/op, or hang when SimGrid finds every remaining
 // rank blocked). The scenario's policy_switches are applied to `policy`. The verdict is not
 // computed here.

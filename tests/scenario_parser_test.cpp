@@ -777,6 +777,45 @@ std::string collective_scenario(int tensor, const std::string& workload) {
          std::to_string(tensor) + " }\nworkload: { kind: collective, " + workload + " }\n";
 }
 
+// Two nodes of 2 cores and a world of 4 ranks (lines 1-5), then `placement` on line 6.
+std::string placed(const std::string& placement) {
+  return "name: p\npolicy: vllm-pr40150\ntopology: { nodes: 2, node: { cores: 2 } }\n"
+         "parallel: { tensor: 4 }\nworkload: { kind: tp_allreduce }\nplacement: " +
+         placement + "\n";
+}
+
+TEST(ScenarioParser, Placement) {
+  const Scenario packed = parse_ok(placed("{ kind: packed }"));
+  EXPECT_EQ(packed.node_of_rank(1), 0);
+  EXPECT_EQ(packed.node_of_rank(2), 1);
+  const Scenario round_robin = parse_ok(placed("{ kind: round_robin, oversubscribe: false }"));
+  EXPECT_EQ(round_robin.node_of_rank(1), 1);
+  EXPECT_EQ(round_robin.node_of_rank(2), 0);
+  EXPECT_EQ(round_robin.ranks_per_node(), (std::vector<int>{2, 2}));
+  const Scenario map = parse_ok(placed("{ kind: explicit, map: [1, 1, 0, 1] }"));
+  EXPECT_EQ(map.node_of_rank(0), 1);
+  EXPECT_EQ(map.ranks_per_node(), (std::vector<int>{1, 3}));
+}
+
+TEST(ScenarioParser, PlacementErrors) {
+  expect_error(placed("{ kind: explicit, map: [1, 1, 0] }"), 6, 35,
+               "placement.map: 3 entries for a world of 4 ranks");
+  expect_error(placed("{ kind: explicit, map: [0, 2, 0, 1] }"), 6, 39,
+               "placement.map[1]: must be between 0 and 1, got 2");
+  expect_error(placed("{ kind: explicit }"), 6, 1,
+               "placement: kind 'explicit' needs a map (the node of each rank)");
+  expect_error(placed("{ kind: packed, map: [0, 0, 1, 1] }"), 6, 33,
+               "placement.map: only for placement kind 'explicit'");
+  expect_error(placed("{ kind: explicit, map: [0, 0, 0, 1], oversubscribe: false }"), 6, 64,
+               "placement.oversubscribe: node 0 gets 3 ranks but has 2 cores");
+  expect_error_containing(placed("{ kind: scattered }"), 6, 20,
+                          {"unknown placement 'scattered'", "round_robin"});
+  // Round-robin lifts packed placement's rule that the world be a multiple of the node count.
+  parse_ok(
+      "name: p\npolicy: vllm-pr40150\ntopology: { nodes: 2 }\nparallel: { tensor: 3 }\n"
+      "workload: { kind: tp_allreduce }\nplacement: { kind: round_robin }\n");
+}
+
 TEST(ScenarioParser, NetworkModel) {
   const std::string head = "name: n\npolicy: vllm-pr40150\n";
   const std::string tail = "parallel: { pipeline: 2 }\nworkload: { kind: pp_handoff }\n";

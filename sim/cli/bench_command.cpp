@@ -68,6 +68,7 @@ scenario::Scenario bench_topology(const po::variables_map& vm) {
     }
     base.topology.nodes = nodes;
     base.parallel = {nodes * per_node, 1, 1};
+    base.placement = scenario::Placement{};
     base.rank_overrides.clear();
     std::erase_if(base.node_overrides, [nodes](const auto& entry) { return entry.first >= nodes; });
     base.faults.clear();
