@@ -69,10 +69,9 @@ class ExactInputs {
   static std::optional<ExactInputs> make(const CollectiveSpec& spec, int world, std::uint64_t seed,
                                          std::string* why);
 
-  double input(int rank, std::int64_t global_index) const;  // weight(rank) x pattern(j)
-  double weight(int rank) const;
+  double weight(int rank) const;  // rank r's input at j is weight(r) x pattern(j)
   double pattern(std::int64_t global_index) const;
-  // The reduction over every rank of input(r, j).
+  // The reduction over every rank r of weight(r) x pattern(j).
   double reduced(std::int64_t global_index) const;
 
  private:
@@ -105,10 +104,6 @@ inline double ExactInputs::pattern(std::int64_t global_index) const {
 
 inline double ExactInputs::weight(int rank) const {
   return is_reduction(spec_.collective) ? 1 + rank % max_weight_ : 1;
-}
-
-inline double ExactInputs::input(int rank, std::int64_t global_index) const {
-  return weight(rank) * pattern(global_index);
 }
 
 inline double ExactInputs::reduced(std::int64_t global_index) const {

@@ -4,6 +4,36 @@
 
 namespace commsim::scenario {
 
+namespace {
+
+constexpr std::pair<Fault::Kind, std::string_view> kFaultKinds[] = {
+    {Fault::Kind::kLinkDown, "link_down"},         {Fault::Kind::kLinkUp, "link_up"},
+    {Fault::Kind::kHostCrash, "host_crash"},       {Fault::Kind::kSlowNode, "slow_node"},
+    {Fault::Kind::kMessageDelay, "message_delay"},
+};
+
+}  // namespace
+
+std::string_view fault_kind_name(Fault::Kind kind) {
+  for (const auto& [value, name] : kFaultKinds) {
+    if (value == kind) return name;
+  }
+  return "unknown";
+}
+
+std::vector<std::string> fault_kind_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : kFaultKinds) names.emplace_back(entry.second);
+  return names;
+}
+
+std::optional<Fault::Kind> parse_fault_kind(std::string_view name) {
+  for (const auto& [value, known] : kFaultKinds) {
+    if (known == name) return value;
+  }
+  return std::nullopt;
+}
+
 int Scenario::node_of_rank(int rank) const {
   if (placement.kind == "explicit") return placement.map.at(static_cast<std::size_t>(rank));
   if (placement.kind == "round_robin") return rank % topology.nodes;

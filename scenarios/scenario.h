@@ -130,6 +130,12 @@ struct Placement {
   bool oversubscribe = true;  // false: a node given more ranks than it has cores is an error
 };
 
+// The scenario-file spelling of a fault kind ("link_down", ...), every spelling in declaration
+// order, and the kind a spelling names.
+std::string_view fault_kind_name(Fault::Kind kind);
+std::vector<std::string> fault_kind_names();
+std::optional<Fault::Kind> parse_fault_kind(std::string_view name);
+
 struct Parallel {
   int tensor = 1;
   int pipeline = 1;

@@ -1191,17 +1191,9 @@ class Parser {
         error(at(item), item.path + ": missing required key 'kind'");
         continue;
       }
-      const auto name =
-          read_choice(*kind, {"link_down", "link_up", "host_crash", "slow_node", "message_delay"},
-                      "fault kind");
+      const auto name = read_choice(*kind, fault_kind_names(), "fault kind");
       if (!name) continue;
-      static const std::map<std::string, Fault::Kind> kKinds = {
-          {"link_down", Fault::Kind::kLinkDown},
-          {"link_up", Fault::Kind::kLinkUp},
-          {"host_crash", Fault::Kind::kHostCrash},
-          {"slow_node", Fault::Kind::kSlowNode},
-          {"message_delay", Fault::Kind::kMessageDelay}};
-      fault.kind = kKinds.at(*name);
+      fault.kind = *parse_fault_kind(*name);
       const bool per_rank = fault.kind == Fault::Kind::kMessageDelay;
       // What each kind needs, and nothing else.
       const auto needs = [&](const char* key, bool needed) {

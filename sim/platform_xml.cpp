@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "communicators/rank_env.h"
+#include "results/xml_text.h"
 
 namespace commsim::sim {
 
@@ -64,48 +65,12 @@ std::string bandwidth(double bytes_per_second) {
 std::string seconds(double value) { return spelled(value, kTimeUnits); }
 std::string flops(double value) { return spelled(value, kSpeedUnits); }
 
-// `text` made safe inside an XML comment (which must not contain "--") or attribute value.
-std::string escaped(std::string_view text) {
+// `text` made safe inside an XML comment, which must also not contain "--".
+std::string comment_text(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '-':
-        out += (!out.empty() && out.back() == '-') ? " -" : "-";
-        break;
-      default:
-        out += c;
-    }
-  }
+  for (char c : results::xml_escape(text))
+    out += c == '-' && !out.empty() && out.back() == '-' ? " -" : std::string(1, c);
   return out;
-}
-
-// The scenario-file spelling of a fault kind.
-std::string_view fault_name(Fault::Kind kind) {
-  switch (kind) {
-    case Fault::Kind::kLinkDown:
-      return "link_down";
-    case Fault::Kind::kLinkUp:
-      return "link_up";
-    case Fault::Kind::kHostCrash:
-      return "host_crash";
-    case Fault::Kind::kSlowNode:
-      return "slow_node";
-    case Fault::Kind::kMessageDelay:
-      return "message_delay";
-  }
-  return "unknown";
 }
 
 }  // namespace
@@ -115,7 +80,7 @@ std::string platform_xml(const scenario::Scenario& scenario) {
     const Fault& fault = scenario.faults.front();
     std::string where = fault.pos.line > 0 ? " (line " + std::to_string(fault.pos.line) + ")" : "";
     throw PlatformExportError(
-        "fault '" + std::string(fault_name(fault.kind)) + "'" + where +
+        "fault '" + std::string(scenario::fault_kind_name(fault.kind)) + "'" + where +
         ": platform export does not carry faults; remove the faults: section");
   }
   const scenario::NetworkSpec& network = scenario.topology.network;
@@ -125,7 +90,7 @@ std::string platform_xml(const scenario::Scenario& scenario) {
   xml << "<?xml version='1.0'?>\n"
       << "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
       << "<platform version=\"4.1\">\n"
-      << "  <!-- commsim scenario '" << escaped(scenario.name) << "': " << nodes
+      << "  <!-- commsim scenario '" << comment_text(scenario.name) << "': " << nodes
       << " nodes behind one switch -->\n"
       << "  <!-- commsim: " << network.model << ", crosstraffic "
       << (network.crosstraffic ? "on" : "off")
@@ -144,7 +109,8 @@ std::string platform_xml(const scenario::Scenario& scenario) {
     const scenario::NodeSpec node = scenario.node(i);
     xml << "    <host id=\"node" << id << "\" speed=\"" << flops(node.hardware.core_flops)
         << "\" core=\"" << node.hardware.cores << "\">\n"
-        << "      <prop id=\"arch\" value=\"" << escaped(comm::arch_name(node.arch)) << "\"/>\n"
+        << "      <prop id=\"arch\" value=\"" << results::xml_escape(comm::arch_name(node.arch))
+        << "\"/>\n"
         << "      <prop id=\"init_shm_manager\" value=\""
         << (node.has_init_shm_manager ? "true" : "false") << "\"/>\n"
         << "      <prop id=\"memory_bandwidth\" value=\""

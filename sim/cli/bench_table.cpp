@@ -38,11 +38,12 @@ BenchRow make_row(const BenchSetup& setup, std::int64_t count, results::RunRecor
   BenchRow row;
   row.count = count;
   row.bytes = count * static_cast<std::int64_t>(comm::element_size(setup.spec.dtype));
+  // The device_group is gloo's; through the communicator, whatever the TP group chose (a group
+  // of one rank has no communicator and records no choice).
+  row.backend = "torch.distributed";
   for (const results::GroupRecord& group : record.groups) {
-    if (group.name == "tp:0") row.backend = group.backend;
+    if (setup.spec.through_communicator && group.name == "tp:0") row.backend = group.backend;
   }
-  if (!setup.spec.through_communicator) row.backend = "torch.distributed";
-  if (row.backend.empty()) row.backend = "torch.distributed";  // a group of one rank
   for (const results::RankRecord& rank : record.ranks) {
     if (row.error || rank.outcome == scenario::Outcome::kOk) continue;
     if (rank.error) {

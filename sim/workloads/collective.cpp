@@ -24,17 +24,24 @@ comm::collectives::AllReduceAlgorithm algorithm_of(const std::string& name) {
   return comm::collectives::AllReduceAlgorithm::kAuto;
 }
 
+// Sets element i of a real tensor to value(first + i); leaves a phantom one as it is.
+template <typename Value>
+void fill_values(comm::Tensor& tensor, std::int64_t first, Value value) {
+  if (tensor.is_phantom()) return;
+  std::vector<float> values(static_cast<std::size_t>(tensor.numel()));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    values[i] = static_cast<float>(value(first + static_cast<std::int64_t>(i)));
+  }
+  comm::assign_from_floats(tensor, values);
+}
+
 // A tensor of `count` elements: phantom, or element i = value(first + i).
 template <typename Value>
 comm::Tensor make_tensor(const CollectiveSpec& spec, std::int64_t count, std::int64_t first,
                          Value value) {
   if (spec.phantom) return comm::Tensor::phantom(spec.dtype, {count});
   comm::Tensor tensor = comm::Tensor::zeros(spec.dtype, {count});
-  std::vector<float> values(static_cast<std::size_t>(count));
-  for (std::int64_t i = 0; i < count; ++i) {
-    values[static_cast<std::size_t>(i)] = static_cast<float>(value(first + i));
-  }
-  comm::assign_from_floats(tensor, values);
+  fill_values(tensor, first, value);
   return tensor;
 }
 
@@ -63,6 +70,7 @@ class CollectiveRun {
       std::string why;
       inputs_ = ExactInputs::make(spec, world_, seed, &why);
       if (!inputs_) throw comm::HarnessError("collective workload: " + why);
+      weight_ = inputs_->weight(rank_);
     }
     make_buffers();
   }
@@ -72,7 +80,7 @@ class CollectiveRun {
     switch (spec_.collective) {
       case Collective::kAllReduce:
         // In place: the first call starts from the buffer as made; later ones from a refill.
-        if (calls_++ > 0) refill_all_reduce_input();
+        if (calls_++ > 0) fill_values(buffer_, 0, [this](std::int64_t j) { return input_at(j); });
         break;
       case Collective::kBroadcast:
         buffer_ = source_.clone();
@@ -154,21 +162,13 @@ class CollectiveRun {
     if (!tensor.is_phantom()) std::ranges::fill(tensor.mutable_bytes(), std::byte{0});
   }
 
-  void refill_all_reduce_input() {
-    if (spec_.phantom) return;
-    const double weight = inputs_->weight(rank_);
-    std::vector<float> values(static_cast<std::size_t>(count_));
-    for (std::int64_t i = 0; i < count_; ++i) {
-      values[static_cast<std::size_t>(i)] = static_cast<float>(weight * inputs_->pattern(i));
-    }
-    comm::assign_from_floats(buffer_, values);
-  }
+  // This rank's input at global position j of a reduction: weight(rank) x pattern(j).
+  double input_at(std::int64_t j) const { return weight_ * inputs_->pattern(j); }
 
   // The buffers, made once; every call starts from the same inputs.
   void make_buffers() {
     const std::int64_t own = static_cast<std::int64_t>(rank_) * count_;
-    const double weight = spec_.phantom ? 1 : inputs_->weight(rank_);
-    const auto input = [this, weight](std::int64_t j) { return weight * inputs_->pattern(j); };
+    const auto input = [this](std::int64_t j) { return input_at(j); };
     const auto pattern = [this](std::int64_t j) { return inputs_->pattern(j); };
     const auto zeros = [](std::int64_t) { return 0.0; };
     switch (spec_.collective) {
@@ -205,6 +205,7 @@ class CollectiveRun {
   std::int64_t count_;
   std::optional<ExactInputs> inputs_;
   int calls_ = 0;
+  double weight_ = 1;  // this rank's input weight (reductions with real data)
   comm::Tensor source_;
   comm::Tensor buffer_;
   std::vector<comm::Tensor> gathered_;
