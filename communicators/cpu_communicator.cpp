@@ -10,6 +10,13 @@ bool supports_tensor_dict(const Policy& policy, Backend backend) {
   return policy.has_supports_tensor_dict && backend == Backend::kShm;
 }
 
+std::string shm_group_name(std::string_view dist_ident, std::string_view unique_name,
+                           const std::vector<int>& ranks) {
+  std::string joined;
+  for (int r : ranks) joined += (joined.empty() ? "" : "-") + std::to_string(r);
+  return std::string(dist_ident) + "-" + std::string(unique_name) + "-[" + joined + "]-cpushm";
+}
+
 CpuCommunicator::CpuCommunicator(RankEnv& env, const Policy& policy, std::string unique_name,
                                  ProcessGroup& device_group, const DecisionObserver& on_decided)
     : env_(env),
@@ -32,9 +39,7 @@ std::string CpuCommunicator::make_group_name() const {
   const auto& environment = env_.node().environment;
   const auto ident = environment.find("VLLM_DIST_IDENT");
   if (ident == environment.end()) throw KeyError("'VLLM_DIST_IDENT'");
-  std::string ranks;
-  for (int r : device_group_.ranks()) ranks += (ranks.empty() ? "" : "-") + std::to_string(r);
-  return ident->second + "-" + unique_name_ + "-[" + ranks + "]-cpushm";
+  return shm_group_name(ident->second, unique_name_, device_group_.ranks());
 }
 
 bool CpuCommunicator::all_ranks_share_shm_group_name() {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "communicators/backend_selection.h"
@@ -25,6 +26,11 @@ namespace commsim::comm {
 // The supports_tensor_dict attribute of a communicator with `backend` under `policy`; false where
 // the policy's vLLM has no such attribute (getattr(..., "supports_tensor_dict", False)).
 bool supports_tensor_dict(const Policy& policy, Backend backend);
+
+// _CPUSHMDistributed.make_group_name with VLLM_DIST_IDENT = `dist_ident`:
+// "{dist_ident}-{unique_name}-[r0-r1-...]-cpushm", `ranks` being the group's world ranks in order.
+std::string shm_group_name(std::string_view dist_ident, std::string_view unique_name,
+                           const std::vector<int>& ranks);
 
 // Called with the backend decision as soon as it is made, before the backend starts.
 using DecisionObserver = std::function<void(const BackendDecision&)>;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "scenarios/node_presets.h"
+
 namespace commsim::scenario {
 
 namespace {
@@ -48,11 +50,17 @@ std::vector<int> Scenario::ranks_per_node() const {
   return counts;
 }
 
-NodeSpec Scenario::node(int index) const {
-  NodeSpec spec = topology.node;
-  const auto found = node_overrides.find(index);
-  if (found == node_overrides.end()) return spec;
-  const NodeOverride& override_spec = found->second;
+namespace {
+
+// `spec` with the fields `override_spec` gives replaced (its preset first, then its own keys).
+void apply_override(const NodeOverride& override_spec, NodeSpec& spec) {
+  if (override_spec.preset) {
+    if (const NodePreset* preset = find_node_preset(*override_spec.preset)) {
+      spec.preset = std::string(preset->name);
+      spec.arch = preset->arch;
+      spec.hardware = preset->hardware;
+    }
+  }
   if (override_spec.arch) spec.arch = *override_spec.arch;
   if (override_spec.has_init_shm_manager) {
     spec.has_init_shm_manager = *override_spec.has_init_shm_manager;
@@ -63,9 +71,35 @@ NodeSpec Scenario::node(int index) const {
   if (override_spec.memory_bandwidth) {
     spec.hardware.memory_bandwidth = *override_spec.memory_bandwidth;
   }
+  if (override_spec.memory_latency) spec.hardware.memory_latency = *override_spec.memory_latency;
   for (const auto& [key, value] : override_spec.environment) spec.environment[key] = value;
   if (override_spec.stale_shm_segments) spec.stale_shm_segments = *override_spec.stale_shm_segments;
+}
+
+}  // namespace
+
+NodeSpec Scenario::node(int index) const {
+  NodeSpec spec = topology.node;
+  if (index >= 0 && static_cast<std::size_t>(index) < topology.platform_facts.size()) {
+    apply_override(topology.platform_facts[static_cast<std::size_t>(index)], spec);
+  }
+  const auto found = node_overrides.find(index);
+  if (found != node_overrides.end()) apply_override(found->second, spec);
   return spec;
+}
+
+std::string Scenario::node_name(int index) const {
+  if (topology.kind == "xml" && index >= 0 &&
+      static_cast<std::size_t>(index) < topology.xml.nodes.size()) {
+    return topology.xml.nodes[static_cast<std::size_t>(index)].name;
+  }
+  return "node" + std::to_string(index);
+}
+
+std::optional<double> Scenario::nic_limit(int index) const {
+  const auto found = node_overrides.find(index);
+  if (found != node_overrides.end() && found->second.nic_limit) return found->second.nic_limit;
+  return topology.network.nic_limit;
 }
 
 comm::Policy PolicySwitches::apply(comm::Policy policy) const {

@@ -38,6 +38,7 @@ struct NodeHardware {
 
 // Everything a process observes on its node, plus its hardware.
 struct NodeSpec {
+  std::string preset;  // the hardware preset named (scenarios/node_presets.h), "" for none
   comm::Arch arch = comm::Arch::kX86;
   bool has_init_shm_manager = true;
   int num_threads = 0;  // torch.get_num_threads(); 0 = cores / ranks on the node
@@ -56,28 +57,77 @@ struct NodeOverride {
   std::optional<int> cores;
   std::optional<double> core_flops;
   std::optional<double> memory_bandwidth;
+  std::optional<double> memory_latency;
+  std::optional<std::string> preset;    // its hardware and arch fill the fields not given
+  std::optional<double> nic_limit;      // bytes/s, replaces topology.network.nic_limit
   std::map<std::string, std::string> environment;              // merged over the defaults
   std::optional<std::vector<std::string>> stale_shm_segments;  // replaces the defaults
 };
 
-// The network between nodes: every node has one NIC (full duplex) to a single switch.
-// Messages between two ranks of one node (torch.distributed over TCP) cross the node's loopback.
+// The network between nodes. In a cluster every node has one NIC (full duplex) to a single switch;
+// in a fat-tree, torus or dragonfly every link of the generated topology has `bandwidth` and
+// `latency`. Messages between two ranks of one node (torch.distributed over TCP) cross the node's
+// loopback.
 struct NetworkSpec {
-  double bandwidth = 25e9 / 8;      // bytes/s per NIC direction
-  double latency = 10e-6;           // seconds per hop (two hops between nodes)
+  double bandwidth = 25e9 / 8;      // bytes/s per link direction (a cluster's NICs)
+  double latency = 10e-6;           // seconds per hop (two hops between nodes of a cluster)
   double loopback_bandwidth = 5e9;  // bytes/s of TCP over the loopback interface
   double loopback_latency = 1e-6;   // seconds per loopback message
   bool crosstraffic = true;         // LV08's ACK back-flow (x1.05 on links used both ways)
   // SimGrid's network model: "LV08" (its default), "CM02" with LV08's factors between nodes and
   // none on a node's loopback, or "SMPI" (piecewise factors by message size).
   std::string model = "LV08";
+  // SimGrid's limiter link: one SHARED link per node that all its traffic in and out crosses,
+  // capping the node's total at this many bytes/s. nullopt: no cap.
+  std::optional<double> nic_limit;
+};
+
+// SimGrid's generated topologies, with the parameters of its <cluster topology="...">.
+struct FatTreeShape {  // FAT_TREE "levels;down...;up...;links..."
+  int levels = 0;
+  std::vector<int> down;   // per level, children of each switch (their product: the nodes)
+  std::vector<int> up;     // per level, parents of each element
+  std::vector<int> links;  // per level, parallel links between an element and each parent
+};
+struct TorusShape {  // TORUS "x,y,z..."
+  std::vector<int> dimensions;
+};
+struct DragonflyShape {  // DRAGONFLY "groups,links;chassis,links;routers,links;nodes"
+  std::pair<int, int> groups{1, 1};   // count, links between two groups
+  std::pair<int, int> chassis{1, 1};  // per group: count, links between two chassis
+  std::pair<int, int> routers{1, 1};  // per chassis: count, links between two routers
+  int nodes = 1;                      // per router
+};
+
+// A node of a platform file (kind: xml), as SimGrid reads it.
+struct PlatformNode {
+  std::string name;                // the host's name, or the zone's
+  std::vector<std::string> hosts;  // its hosts, in order; ranks of the node go round them
+  int cores = 1;                   // of its first host
+  double speed = 0;                // flop/s per core of its first host
+  std::map<std::string, std::string> properties;  // of its first host, then of its zone
+};
+
+// kind: xml. `nodes` is what the file gives, filled while parsing (see PlatformFileReader).
+struct XmlPlatform {
+  std::string file;                  // as resolved: relative to the scenario file's directory
+  std::string node_unit = "hosts";   // "hosts": each host is a node; "zones": each zone of hosts
+  std::vector<PlatformNode> nodes;   // in order of node index
 };
 
 struct Topology {
-  std::string kind = "cluster";  // the only kind so far: N nodes behind one switch
+  // single_node; cluster (N nodes behind one switch); fat_tree, torus, dragonfly (SimGrid's
+  // generators); xml (a SimGrid platform file).
+  std::string kind = "cluster";
   int nodes = 1;
   NodeSpec node;  // defaults for every node
   NetworkSpec network;
+  FatTreeShape fat_tree;
+  TorusShape torus;
+  DragonflyShape dragonfly;
+  XmlPlatform xml;
+  // Node facts an xml platform's host properties give, by node index (applied before `nodes:`).
+  std::vector<NodeOverride> platform_facts;
 };
 
 // Per-rank overrides from the `ranks:` section: what one process sees differently from the other
@@ -261,6 +311,10 @@ struct Scenario {
 
   // The facts of node `index` after overrides (num_threads still 0 = derive from placement).
   NodeSpec node(int index) const;
+  // The host name of node `index`: "nodeI", or the name in the platform file.
+  std::string node_name(int index) const;
+  // The NIC limit of node `index` (its override, else the network's), nullopt for none.
+  std::optional<double> nic_limit(int index) const;
   // The node rank `rank` runs on, under `placement`.
   int node_of_rank(int rank) const;
   // The number of ranks on each node, by node index.

@@ -17,7 +17,9 @@
 #include <utility>
 
 #include "communicators/policy.h"
+#include "scenarios/node_presets.h"
 #include "scenarios/outcome.h"
+#include "scenarios/platform_facts.h"
 #include "scenarios/units.h"
 
 namespace commsim::scenario {
@@ -44,14 +46,23 @@ const KeyList kPolicySwitchKeys = {"arch_allow",
                                    "shm_allreduce_world_sizes"};
 const KeyList kWaitingKeys = {"op", "group", "peer"};
 const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workload"};
-const KeyList kTopologyKeys = {"kind", "nodes", "node", "network"};
-const KeyList kNodeKeys = {
-    "arch",    "cores", "core_gflops", "memory_bandwidth", "memory_latency", "init_shm_manager",
-    "threads", "env",   "stale_shm"};
-const KeyList kNodeOverrideKeys = {"arch",        "init_shm_manager", "threads", "cores",
-                                   "core_gflops", "memory_bandwidth", "env",     "stale_shm"};
-const KeyList kNetworkKeys = {"bandwidth",        "latency",      "loopback_bandwidth",
-                              "loopback_latency", "crosstraffic", "model"};
+const KeyList kTopologyKeys = {"kind",     "nodes", "node", "network",
+                               "fat_tree", "torus", "dragonfly", "xml"};
+const std::vector<std::string> kTopologyKinds = {"single_node", "cluster", "fat_tree",
+                                                 "torus",       "dragonfly", "xml"};
+const KeyList kFatTreeKeys = {"levels", "down", "up", "links"};
+const KeyList kTorusKeys = {"dimensions"};
+const KeyList kDragonflyKeys = {"groups", "chassis", "routers", "nodes"};
+const KeyList kXmlKeys = {"file", "nodes"};
+const KeyList kNodeKeys = {"preset",         "arch",    "cores", "core_gflops",
+                           "memory_bandwidth", "memory_latency", "init_shm_manager",
+                           "threads",        "env",     "stale_shm"};
+const KeyList kNodeOverrideKeys = {"preset",           "arch",           "init_shm_manager",
+                                   "threads",          "cores",          "core_gflops",
+                                   "memory_bandwidth", "memory_latency", "nic_limit",
+                                   "env",              "stale_shm"};
+const KeyList kNetworkKeys = {"bandwidth",    "latency", "loopback_bandwidth", "loopback_latency",
+                              "crosstraffic", "model",   "nic_limit"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
 const KeyList kWorkloadKeys = {"kind",           "steps",  "seed",       "tensors",   "extras",
                                "probe_fastpath", "values", "collective", "algorithm", "op",
@@ -263,7 +274,8 @@ struct Section {
 
 class Parser {
  public:
-  explicit Parser(std::string file) : file_(std::move(file)) {}
+  Parser(std::string file, PlatformFileReader reader)
+      : file_(std::move(file)), reader_(std::move(reader)) {}
 
   ParseResult parse(const std::string& text) {
     ParseResult result;
@@ -551,6 +563,17 @@ class Parser {
     return std::nullopt;
   }
 
+  const NodePreset* read_preset(const Field& field) {
+    const auto text = read_string(field);
+    if (!text) return nullptr;
+    if (const NodePreset* preset = find_node_preset(*text)) return preset;
+    std::vector<std::string> names;
+    for (const NodePreset& preset : node_presets()) names.emplace_back(preset.name);
+    error(at(field), label(field) + ": unknown node preset " + quote(*text) + "; valid: " +
+                         join(names));
+    return nullptr;
+  }
+
   std::optional<DType> read_dtype(const Field& field) {
     const auto text = read_string(field);
     if (!text) return std::nullopt;
@@ -675,21 +698,58 @@ class Parser {
     if (!section) return;
     Topology& topology = scenario_.topology;
     if (const Field* kind = section->find("kind")) {
-      if (auto text = read_string(*kind)) {
-        if (*text == "cluster") {
-          topology.kind = *text;
-        } else {
-          error(at(*kind), kind->path + ": unknown topology kind " + quote(*text) +
-                               "; only 'cluster' (N nodes behind one switch) is supported");
-        }
-      }
-    }
-    if (const Field* nodes = section->find("nodes")) {
-      if (auto count = read_int(*nodes, 1, kMaxRanks)) {
-        topology.nodes = *count;
+      if (auto text = read_choice(*kind, kTopologyKinds, "topology kind")) {
+        topology.kind = *text;
       } else {
         nodes_valid_ = false;
       }
+    }
+    // Each generated kind has its own shape section, and no other kind takes one.
+    for (const char* shape : {"fat_tree", "torus", "dragonfly", "xml"}) {
+      const Field* f = section->find(shape);
+      if (f && topology.kind != shape) {
+        error(at_key(*f), f->path + ": only for topology kind '" + shape + "' (kind is '" +
+                              topology.kind + "')");
+      } else if (!f && topology.kind == shape) {
+        error(at_key(field), "topology: kind '" + std::string(shape) + "' needs a '" + shape +
+                                 "' section");
+        nodes_valid_ = false;
+      }
+    }
+    std::optional<int> shape_nodes;  // what the kind's shape makes the node count
+    if (topology.kind == "single_node") shape_nodes = 1;
+    if (const Field* f = section->find("fat_tree"); f && topology.kind == "fat_tree") {
+      shape_nodes = parse_fat_tree(*f, topology.fat_tree);
+    }
+    if (const Field* f = section->find("torus"); f && topology.kind == "torus") {
+      shape_nodes = parse_torus(*f, topology.torus);
+    }
+    if (const Field* f = section->find("dragonfly"); f && topology.kind == "dragonfly") {
+      shape_nodes = parse_dragonfly(*f, topology.dragonfly);
+    }
+    if (const Field* f = section->find("xml"); f && topology.kind == "xml") {
+      shape_nodes = parse_xml_platform(*f, topology);
+    }
+    const bool shaped = topology.kind != "cluster";
+    if (shaped && !shape_nodes) nodes_valid_ = false;
+    if (shape_nodes) topology.nodes = *shape_nodes;
+    if (const Field* nodes = section->find("nodes")) {
+      if (auto count = read_int(*nodes, 1, kMaxRanks)) {
+        if (!shaped) {
+          topology.nodes = *count;
+        } else if (shape_nodes && *count != *shape_nodes) {
+          error(at(*nodes), "topology.nodes: " + std::to_string(*count) + " but the " +
+                                topology.kind + " has " + std::to_string(*shape_nodes) +
+                                " nodes; leave 'nodes' out, the shape gives it");
+        }
+      } else {
+        nodes_valid_ = false;
+      }
+    }
+    if (shape_nodes && *shape_nodes > kMaxRanks) {
+      error(at_key(field), "topology: " + std::to_string(*shape_nodes) +
+                               " nodes is more than the supported " + std::to_string(kMaxRanks));
+      nodes_valid_ = false;
     }
     if (const Field* node = section->find("node")) parse_node(*node, topology.node);
     if (const Field* network = section->find("network")) {
@@ -714,13 +774,197 @@ class Parser {
         if (const Field* f = net->find("crosstraffic")) {
           if (auto value = read_bool(*f)) topology.network.crosstraffic = *value;
         }
+        if (const Field* f = net->find("nic_limit")) {
+          if (auto value = read_bandwidth(*f)) topology.network.nic_limit = *value;
+        }
+        if (topology.kind == "xml") {
+          // The file's links carry their own bandwidths and latencies.
+          for (const char* key : {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency",
+                                  "nic_limit"}) {
+            if (const Field* f = net->find(key)) {
+              error(at_key(*f), f->path + ": an xml platform's links are the file's own; only "
+                                          "'model' and 'crosstraffic' apply");
+            }
+          }
+        }
       }
     }
+  }
+
+  // A list of whole numbers from `min`, or nullopt (reported).
+  std::optional<std::vector<int>> read_int_list(const Field& field, int min) {
+    if (!field.value.IsSequence() || field.value.size() == 0) {
+      type_error(field, "a list of whole numbers");
+      return std::nullopt;
+    }
+    std::vector<int> values;
+    bool ok = true;
+    for (std::size_t i = 0; i < field.value.size(); ++i) {
+      const Field item{"", YAML::Mark::null_mark(), field.value[i],
+                       field.path + "[" + std::to_string(i) + "]"};
+      if (auto value = read_int(item, min, kMaxRanks)) {
+        values.push_back(*value);
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+    return values;
+  }
+
+  // The product of `factors`, or nullopt when it passes kMaxRanks.
+  static std::optional<int> product(const std::vector<int>& factors) {
+    std::int64_t total = 1;
+    for (int factor : factors) {
+      total *= factor;
+      if (total > kMaxRanks) return std::nullopt;
+    }
+    return static_cast<int>(total);
+  }
+
+  std::optional<int> too_many_nodes(const Field& field) {
+    error(at_key(field), field.path + ": more than " + std::to_string(kMaxRanks) + " nodes");
+    return std::nullopt;
+  }
+
+  // SimGrid's FatTreeParams: `levels`, then per level `down`, `up` and `links`.
+  std::optional<int> parse_fat_tree(const Field& field, FatTreeShape& shape) {
+    const auto section = read_section(field, kFatTreeKeys);
+    if (!section) return std::nullopt;
+    require(*section, kFatTreeKeys);
+    const Field* levels = section->find("levels");
+    if (levels == nullptr) return std::nullopt;
+    const auto count = read_int(*levels, 1, 16);
+    bool ok = count.has_value();
+    for (const auto& [key, list] : {std::pair{"down", &shape.down}, std::pair{"up", &shape.up},
+                                    std::pair{"links", &shape.links}}) {
+      const Field* f = section->find(key);
+      if (f == nullptr) {
+        ok = false;
+        continue;
+      }
+      auto values = read_int_list(*f, 1);
+      if (!values) {
+        ok = false;
+      } else if (count && values->size() != static_cast<std::size_t>(*count)) {
+        error(at(*f), f->path + ": " + std::to_string(values->size()) + " entries for " +
+                          std::to_string(*count) + " levels; one per level");
+        ok = false;
+      } else {
+        *list = std::move(*values);
+      }
+    }
+    if (!ok) return std::nullopt;
+    shape.levels = *count;
+    const auto nodes = product(shape.down);
+    return nodes ? nodes : too_many_nodes(field);
+  }
+
+  std::optional<int> parse_torus(const Field& field, TorusShape& shape) {
+    const auto section = read_section(field, kTorusKeys);
+    if (!section) return std::nullopt;
+    require(*section, kTorusKeys);
+    const Field* f = section->find("dimensions");
+    if (f == nullptr) return std::nullopt;
+    auto dimensions = read_int_list(*f, 1);
+    if (!dimensions) return std::nullopt;
+    shape.dimensions = std::move(*dimensions);
+    const auto nodes = product(shape.dimensions);
+    return nodes ? nodes : too_many_nodes(field);
+  }
+
+  // SimGrid's DragonflyParams: (count, links) for groups, chassis and routers, then nodes.
+  std::optional<int> parse_dragonfly(const Field& field, DragonflyShape& shape) {
+    const auto section = read_section(field, kDragonflyKeys);
+    if (!section) return std::nullopt;
+    require(*section, kDragonflyKeys);
+    bool ok = true;
+    for (const auto& [key, pair] :
+         {std::pair{"groups", &shape.groups}, std::pair{"chassis", &shape.chassis},
+          std::pair{"routers", &shape.routers}}) {
+      const Field* f = section->find(key);
+      if (f == nullptr) {
+        ok = false;
+        continue;
+      }
+      const auto values = read_int_list(*f, 1);
+      if (values && values->size() == 2) {
+        *pair = {(*values)[0], (*values)[1]};
+      } else {
+        if (values) {
+          error(at(*f), f->path + ": expected [count, links], got " +
+                            std::to_string(values->size()) + " entries");
+        }
+        ok = false;
+      }
+    }
+    const Field* nodes = section->find("nodes");
+    const auto per_router = nodes ? read_int(*nodes, 1, kMaxRanks) : std::nullopt;
+    if (!ok || !per_router) return std::nullopt;
+    shape.nodes = *per_router;
+    const auto total = product({shape.groups.first, shape.chassis.first, shape.routers.first,
+                                shape.nodes});
+    return total ? total : too_many_nodes(field);
+  }
+
+  // kind: xml. SimGrid reads the file (through reader_); each node's host properties become its
+  // platform facts.
+  std::optional<int> parse_xml_platform(const Field& field, Topology& topology) {
+    const auto section = read_section(field, kXmlKeys);
+    if (!section) return std::nullopt;
+    require(*section, {"file"});
+    if (const Field* f = section->find("nodes")) {
+      if (auto unit = read_choice(*f, {"hosts", "zones"}, "node unit")) {
+        topology.xml.node_unit = *unit;
+      }
+    }
+    const Field* file = section->find("file");
+    if (file == nullptr) return std::nullopt;
+    const auto name = read_string(*file);
+    if (!name) return std::nullopt;
+    const std::filesystem::path written(*name);
+    const std::filesystem::path beside = std::filesystem::path(file_).parent_path();
+    topology.xml.file = (written.is_absolute() || beside.empty() ? written : beside / written)
+                            .lexically_normal()
+                            .string();
+    if (!reader_) {
+      error(at(*file), file->path + ": reading SimGrid platform files needs the simulator; "
+                                    "parse the scenario through commsim");
+      return std::nullopt;
+    }
+    PlatformFileNodes found = reader_(topology.xml.file, topology.xml.node_unit);
+    if (!found.error.empty()) {
+      error(at(*file), file->path + ": " + found.error);
+      return std::nullopt;
+    }
+    if (found.nodes.empty()) {
+      error(at(*file), file->path + ": " + topology.xml.file + " has no " +
+                           (topology.xml.node_unit == "hosts" ? "hosts" : "zones holding hosts"));
+      return std::nullopt;
+    }
+    for (const PlatformNode& node : found.nodes) {
+      PlatformFacts facts = platform_facts(node);
+      if (!facts.facts) {
+        error(at(*file), file->path + ": " + topology.xml.file + ": " + facts.error);
+        return std::nullopt;
+      }
+      topology.platform_facts.push_back(std::move(*facts.facts));
+    }
+    topology.xml.nodes = std::move(found.nodes);
+    return static_cast<int>(topology.xml.nodes.size());
   }
 
   void parse_node(const Field& field, NodeSpec& node) {
     const auto section = read_section(field, kNodeKeys);
     if (!section) return;
+    // The preset first: the keys beside it override it.
+    if (const Field* f = section->find("preset")) {
+      if (const NodePreset* preset = read_preset(*f)) {
+        node.preset = std::string(preset->name);
+        node.arch = preset->arch;
+        node.hardware = preset->hardware;
+      }
+    }
     if (const Field* f = section->find("arch")) {
       if (auto arch = read_arch(*f)) node.arch = *arch;
     }
@@ -803,6 +1047,16 @@ class Parser {
     node.pos = at(field);
     const auto section = read_section(field, kNodeOverrideKeys);
     if (!section) return;
+    if (const Field* f = section->find("preset")) {
+      if (const NodePreset* preset = read_preset(*f)) node.preset = std::string(preset->name);
+    }
+    if (const Field* f = section->find("memory_latency")) node.memory_latency = read_time(*f);
+    if (const Field* f = section->find("nic_limit")) {
+      node.nic_limit = read_bandwidth(*f);
+      if (scenario_.topology.kind == "xml") {
+        error(at_key(*f), f->path + ": an xml platform's links are the file's own");
+      }
+    }
     if (const Field* f = section->find("arch")) node.arch = read_arch(*f);
     if (const Field* f = section->find("init_shm_manager")) {
       node.has_init_shm_manager = read_bool(*f);
@@ -1194,6 +1448,11 @@ class Parser {
       const auto name = read_choice(*kind, fault_kind_names(), "fault kind");
       if (!name) continue;
       fault.kind = *parse_fault_kind(*name);
+      if (fault.kind != Fault::Kind::kMessageDelay && scenario_.topology.kind == "xml") {
+        // The file's hosts and links are sealed as SimGrid reads them: no profile can be added.
+        error(at(*kind), kind->path + ": a " + *name + " fault needs a platform commsim builds; "
+                                      "an xml platform takes message_delay faults only");
+      }
       const bool per_rank = fault.kind == Fault::Kind::kMessageDelay;
       // What each kind needs, and nothing else.
       const auto needs = [&](const char* key, bool needed) {
@@ -1392,6 +1651,7 @@ class Parser {
   }
 
   std::string file_;
+  PlatformFileReader reader_;
   std::vector<ScenarioError> errors_;
   Scenario scenario_;
   bool placement_valid_ = true;
@@ -1415,11 +1675,12 @@ std::string ScenarioError::to_string() const {
   return out + ": " + message;
 }
 
-ParseResult parse_scenario_text(const std::string& text, const std::string& file_name) {
-  return Parser(file_name).parse(text);
+ParseResult parse_scenario_text(const std::string& text, const std::string& file_name,
+                                const PlatformFileReader& reader) {
+  return Parser(file_name, reader).parse(text);
 }
 
-ParseResult parse_scenario_file(const std::string& path) {
+ParseResult parse_scenario_file(const std::string& path, const PlatformFileReader& reader) {
   const auto fail = [&](std::string reason) {
     ParseResult result;
     result.errors.push_back(
@@ -1433,7 +1694,7 @@ ParseResult parse_scenario_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return fail("read error");
-  return parse_scenario_text(text.str(), path);
+  return parse_scenario_text(text.str(), path, reader);
 }
 
 }  // namespace commsim::scenario

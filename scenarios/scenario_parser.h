@@ -7,6 +7,7 @@
 // scenarios/README.md. Nothing here throws.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,11 +32,27 @@ struct ParseResult {
   std::vector<ScenarioError> errors;
 };
 
+// What a SimGrid platform file holds, as `topology.kind: xml` needs it: its nodes in order, or
+// one line saying why the file cannot be used. Exactly one of the two is non-empty unless the
+// file has no nodes.
+struct PlatformFileNodes {
+  std::vector<PlatformNode> nodes;
+  std::string error;
+};
+
+// Reads the platform file at `path`, taking each host (`node_unit` "hosts") or each zone holding
+// hosts ("zones") as a node. sim/platform_file.h implements it with SimGrid; the parser stays
+// free of SimGrid. Without a reader, a scenario of kind xml is an error.
+using PlatformFileReader =
+    std::function<PlatformFileNodes(const std::string& path, const std::string& node_unit)>;
+
 // Reads and parses the file at `path` (Scenario::path = path as given). An unreadable file gives
-// one error whose position names the file and has no line.
-ParseResult parse_scenario_file(const std::string& path);
+// one error whose position names the file and has no line. A platform file of kind xml is read
+// relative to the scenario file's directory.
+ParseResult parse_scenario_file(const std::string& path, const PlatformFileReader& reader = {});
 
 // Parses `text`; `file_name` is used for positions and as Scenario::path.
-ParseResult parse_scenario_text(const std::string& text, const std::string& file_name);
+ParseResult parse_scenario_text(const std::string& text, const std::string& file_name,
+                                const PlatformFileReader& reader = {});
 
 }  // namespace commsim::scenario

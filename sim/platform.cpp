@@ -1,13 +1,16 @@
 #include "sim/platform.h"
 
-#include <algorithm>
 #include <simgrid/kernel/ProfileBuilder.hpp>
+#include <simgrid/kernel/routing/NetZoneImpl.hpp>
 #include <string>
 #include <vector>
+
+#include "sim/platform_parts.h"
 
 namespace commsim::sim {
 
 namespace sg4 = simgrid::s4u;
+namespace profiles = simgrid::kernel::profile;
 
 namespace {
 
@@ -42,7 +45,25 @@ double crash_time(const scenario::Scenario& scenario, int node) {
   return earliest;
 }
 
-// The product of node `node`'s slow-node factors (1 when none).
+// The memory buses, in a zone of their own outside the network: nothing is ever routed to them,
+// they only execute copies. The zone takes its models from the network's root zone, so it can be
+// added after the network (an xml platform's root is sealed once loaded).
+void add_memory_buses(const scenario::Scenario& scenario, Platform& platform) {
+  const auto* root = sg4::Engine::get_instance()->get_netzone_root()->get_impl();
+  auto* zone = sg4::create_empty_zone("commsim-memory-buses");
+  zone->get_impl()->set_cpu_pm_model(root->get_cpu_pm_model());
+  zone->get_impl()->set_network_model(root->get_network_model());
+  zone->get_impl()->set_host_model(root->get_host_model());
+  for (int node = 0; node < scenario.topology.nodes; ++node) {
+    const double speed = scenario.node(node).hardware.memory_bandwidth * speed_factor(scenario, node);
+    platform.memory_buses.push_back(
+        zone->create_host(scenario.node_name(node) + "-membus", speed)->seal());
+  }
+  zone->seal();
+}
+
+}  // namespace
+
 double speed_factor(const scenario::Scenario& scenario, int node) {
   double factor = 1;
   for (const Fault& fault : scenario.faults) {
@@ -51,46 +72,36 @@ double speed_factor(const scenario::Scenario& scenario, int node) {
   return factor;
 }
 
-}  // namespace
-
-Platform build_cluster_platform(const scenario::Scenario& scenario) {
-  Platform platform;
-  auto* zone = sg4::create_star_zone("cluster");
-  const scenario::NetworkSpec& network = scenario.topology.network;
-  for (int i = 0; i < scenario.topology.nodes; ++i) {
-    const std::string id = std::to_string(i);
-    const scenario::NodeSpec node = scenario.node(i);
-    const double factor = speed_factor(scenario, i);
-    sg4::Host* host = zone->create_host("node" + id, node.hardware.core_flops * factor)
-                          ->set_core_count(node.hardware.cores);
-    if (const double at = crash_time(scenario, i); at >= 0) {
-      host->set_state_profile(simgrid::kernel::profile::ProfileBuilder::from_string(
-          "crash" + id, std::to_string(at) + " 0\n", -1));
-    }
-    host->seal();
-    sg4::SplitDuplexLink* nic = zone->create_split_duplex_link("nic" + id, network.bandwidth);
-    nic->set_latency(network.latency);
-    if (const std::string profile = link_profile(scenario, i); !profile.empty()) {
-      namespace profiles = simgrid::kernel::profile;
-      nic->get_link_up()->set_state_profile(
-          profiles::ProfileBuilder::from_string("nic" + id + "_UP_state", profile, -1));
-      nic->get_link_down()->set_state_profile(
-          profiles::ProfileBuilder::from_string("nic" + id + "_DOWN_state", profile, -1));
-    }
-    nic->seal();
-    zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
-                    {{nic, sg4::LinkInRoute::Direction::UP}}, true);
-    // Plain links are sealed by the zone (sealing them twice breaks tracing).
-    sg4::Link* loopback = zone->create_link("lo" + id, network.loopback_bandwidth)
-                              ->set_latency(network.loopback_latency);
-    zone->add_route(host->get_netpoint(), host->get_netpoint(), nullptr, nullptr,
-                    {sg4::LinkInRoute(loopback)}, false);
-    platform.nodes.push_back(host);
-    platform.memory_buses.push_back(
-        zone->create_host("node" + id + "-membus", node.hardware.memory_bandwidth * factor)
-            ->seal());
+void set_host_faults(const scenario::Scenario& scenario, int node, sg4::Host* host) {
+  if (const double at = crash_time(scenario, node); at >= 0) {
+    host->set_state_profile(profiles::ProfileBuilder::from_string(
+        "crash" + std::to_string(node), std::to_string(at) + " 0\n", -1));
   }
-  zone->seal();
+}
+
+void set_link_faults(const scenario::Scenario& scenario, int node, sg4::Link* link) {
+  if (const std::string profile = link_profile(scenario, node); !profile.empty()) {
+    link->set_state_profile(
+        profiles::ProfileBuilder::from_string(link->get_name() + "_state", profile, -1));
+  }
+}
+
+sg4::Host* Platform::host_of(int node, int local_rank) const {
+  const auto& hosts = node_hosts.at(static_cast<std::size_t>(node));
+  return hosts[static_cast<std::size_t>(local_rank) % hosts.size()];
+}
+
+Platform build_platform(const scenario::Scenario& scenario) {
+  Platform platform;
+  const std::string& kind = scenario.topology.kind;
+  if (kind == "xml") {
+    load_platform_network(scenario, platform);
+  } else if (kind == "fat_tree" || kind == "torus" || kind == "dragonfly") {
+    build_generated_network(scenario, platform);
+  } else {
+    build_star_network(scenario, platform);
+  }
+  add_memory_buses(scenario, platform);
   return platform;
 }
 

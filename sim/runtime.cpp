@@ -13,6 +13,7 @@
 
 #include "communicators/errors.h"
 #include "communicators/parallel_state.h"
+#include "scenarios/rank_facts.h"
 #include "sim/platform.h"
 #include "sim/simgrid_rank_env.h"
 #include "sim/workloads/collective.h"
@@ -24,12 +25,9 @@ namespace commsim::sim {
 
 namespace sg4 = simgrid::s4u;
 using scenario::Outcome;
+using scenario::rank_facts;
 
 namespace {
-
-// VLLM_DIST_IDENT as vLLM's multiproc launcher sets it: the port of the node's own
-// distributed_init_method, chosen locally on each node, so it differs between nodes.
-constexpr int kFirstLaunchPort = 29500;
 
 // Everything one rank owns. Lives on the heap for the whole run so that it can be read after
 // SimGrid stops, including for ranks that never finished.
@@ -45,29 +43,6 @@ struct RankContext {
   std::optional<results::ErrorInfo> error;
   double end_time = 0;
 };
-
-// What rank `rank` on node `node_index` observes: the node's facts, then the rank's overrides.
-comm::NodeFacts rank_facts(const scenario::Scenario& scenario, int rank, int node_index,
-                           int ranks_per_node) {
-  const scenario::NodeSpec spec = scenario.node(node_index);
-  comm::NodeFacts facts;
-  facts.index = node_index;
-  facts.hostname = "node" + std::to_string(node_index);
-  facts.arch = spec.arch;
-  facts.has_init_shm_manager = spec.has_init_shm_manager;
-  facts.num_threads =
-      spec.num_threads > 0 ? spec.num_threads : std::max(1, spec.hardware.cores / ranks_per_node);
-  facts.environment = spec.environment;
-  facts.environment.try_emplace("VLLM_DIST_IDENT", std::to_string(kFirstLaunchPort + node_index));
-  const auto found = scenario.rank_overrides.find(rank);
-  if (found != scenario.rank_overrides.end()) {
-    const scenario::RankOverride& rank_override = found->second;
-    if (rank_override.num_threads) facts.num_threads = *rank_override.num_threads;
-    for (const auto& [key, value] : rank_override.environment) facts.environment[key] = value;
-    for (const std::string& key : rank_override.unset_environment) facts.environment.erase(key);
-  }
-  return facts;
-}
 
 // Seconds each message of `rank` is held back (its message-delay faults, added up).
 double send_delay(const scenario::Scenario& scenario, int rank) {
@@ -206,14 +181,14 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   // which with thread contexts waits for ever on threads that are never scheduled again. One
   // simulation runs per process, and the process ends right after (see run_isolated).
   auto* engine = new sg4::Engine(&argc, argv.data());
-  const Platform platform = build_cluster_platform(scenario);
+  const Platform platform = build_platform(scenario);
   if (scenario.topology.network.model == "CM02") use_lv08_factors_between_nodes_only(*engine);
 
   const int world = scenario.parallel.world();
   const std::vector<comm::GroupKindLayout> layout = comm::model_parallel_layout(
       scenario.parallel.tensor, scenario.parallel.pipeline, scenario.parallel.data);
 
-  std::vector<NodeMemory> memories(platform.nodes.size());
+  std::vector<NodeMemory> memories(platform.node_hosts.size());
   for (std::size_t node = 0; node < memories.size(); ++node) {
     memories[node].bus = platform.memory_buses[node];
     memories[node].latency = scenario.node(static_cast<int>(node)).hardware.memory_latency;
@@ -239,10 +214,12 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
         memories[static_cast<std::size_t>(context->node)], actors, send_delay(scenario, rank));
     contexts.push_back(std::move(context));
   }
+  std::vector<int> placed_on_node(platform.node_hosts.size(), 0);
   for (int rank = 0; rank < world; ++rank) {
     RankContext* context = contexts[static_cast<std::size_t>(rank)].get();
+    const int local_rank = placed_on_node[static_cast<std::size_t>(context->node)]++;
     actors[static_cast<std::size_t>(rank)] = sg4::Actor::create(
-        "rank" + std::to_string(rank), platform.nodes[static_cast<std::size_t>(context->node)],
+        "rank" + std::to_string(rank), platform.host_of(context->node, local_rank),
         [context, &scenario, &policy, &layout] { rank_main(*context, scenario, policy, layout); });
   }
 

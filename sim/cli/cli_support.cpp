@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "scenarios/scenario_parser.h"
+#include "sim/platform_file.h"
 
 namespace commsim::cli {
 
@@ -64,7 +65,7 @@ std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& p
   std::vector<scenario::Scenario> scenarios;
   std::string errors;
   for (const std::string& path : paths) {
-    scenario::ParseResult result = scenario::parse_scenario_file(path);
+    scenario::ParseResult result = scenario::parse_scenario_file(path, &sim::read_platform_file);
     for (const scenario::ScenarioError& error : result.errors) {
       errors += (errors.empty() ? "" : "\n") + error.to_string();
     }

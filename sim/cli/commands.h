@@ -19,4 +19,8 @@ int bench_command(const std::vector<std::string>& args);
 // commsim platform SCENARIO [--xml FILE]
 int platform_command(const std::vector<std::string>& args);
 
+// commsim explain SCENARIO [--policy NAME] [--json FILE]: what every group will choose and why,
+// predicted from the scenario without running it.
+int explain_command(const std::vector<std::string>& args);
+
 }  // namespace commsim::cli

@@ -19,6 +19,8 @@ constexpr const char* kUsage =
     "  compare SCENARIO [--policies A,B] [--json FILE] one scenario under several policies\n"
     "  bench SCENARIO [--sizes 4KiB:64MiB] ...         all-reduce time over sizes, per backend\n"
     "  platform SCENARIO [--xml FILE]                  the cluster as a SimGrid platform file\n"
+    "  explain SCENARIO [--policy NAME] [--json FILE]  each group's backend and why, without\n"
+    "                                                  running anything\n"
     "\n"
     "'commsim <command> --help' describes a command's options.\n";
 
@@ -38,12 +40,13 @@ int main(int argc, char** argv) {
     if (command == "compare") return commsim::cli::compare_command(rest);
     if (command == "bench") return commsim::cli::bench_command(rest);
     if (command == "platform") return commsim::cli::platform_command(rest);
+    if (command == "explain") return commsim::cli::explain_command(rest);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
     throw commsim::cli::UsageError("unknown command '" + command +
-                                   "' (commands: run, compare, bench, platform)");
+                                   "' (commands: run, compare, bench, platform, explain)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about.
     std::string line;

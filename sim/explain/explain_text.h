@@ -1,0 +1,32 @@
+// The report `commsim explain` prints: the scenario and its policy, the nodes, the placement, and
+// for every group the backend each member will choose and why. Plain aligned text; the same input
+// gives the same bytes.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "communicators/policy.h"
+#include "scenarios/scenario.h"
+#include "sim/explain/group_prediction.h"
+
+namespace commsim::explain {
+
+// The whole report. `policy` is the profile with the scenario's switches applied; `groups` are
+// predict_groups(scenario, policy).
+void write_explain_text(std::ostream& out, const scenario::Scenario& scenario,
+                        const comm::Policy& policy, const std::vector<GroupPrediction>& groups);
+
+// The sections, in the order the report prints them.
+void write_header(std::ostream& out, const scenario::Scenario& scenario,
+                  const comm::Policy& policy);
+void write_nodes(std::ostream& out, const scenario::Scenario& scenario);
+void write_placement(std::ostream& out, const scenario::Scenario& scenario);
+void write_groups(std::ostream& out, const scenario::Scenario& scenario, const comm::Policy& policy,
+                  const std::vector<GroupPrediction>& groups);
+
+// Ranks as a short list: runs of three or more consecutive ranks as "a-b", e.g. "0-3, 6, 8".
+std::string rank_list_text(const std::vector<int>& ranks);
+
+}  // namespace commsim::explain

@@ -1,0 +1,18 @@
+// Where a rank stops for good while vLLM creates its groups: an exception, or a wait that nothing
+// ends. A rank that stops creates none of its later groups.
+#pragma once
+
+#include <string>
+
+namespace commsim::explain {
+
+struct RankStop {
+  int rank = 0;
+  bool error = false;   // true: raises; false: waits for ever
+  std::string type;     // error: the Python exception type, e.g. "KeyError"
+  std::string message;  // error: vLLM's message, exactly
+  // The operation it raises in or waits in, e.g. "all_gather_object", "init_shm_manager".
+  std::string op;
+};
+
+}  // namespace commsim::explain

@@ -1,0 +1,146 @@
+#include "sim/platform_file.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <simgrid/s4u.hpp>
+
+#include "sim/child_process.h"
+#include "sim/platform_parts.h"
+
+namespace commsim::sim {
+
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+// "n2" before "n10": digit runs compare as numbers, the rest as text.
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) &&
+        std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t i_end = i;
+      std::size_t j_end = j;
+      while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end]))) ++i_end;
+      while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end]))) ++j_end;
+      const std::string x = a.substr(i, i_end - i);
+      const std::string y = b.substr(j, j_end - j);
+      const std::size_t x_digits = x.size() - std::min(x.find_first_not_of('0'), x.size());
+      const std::size_t y_digits = y.size() - std::min(y.find_first_not_of('0'), y.size());
+      if (x_digits != y_digits) return x_digits < y_digits;
+      const int order = x.compare(x.size() - x_digits, x_digits, y, y.size() - y_digits, y_digits);
+      if (order != 0) return order < 0;
+      i = i_end;
+      j = j_end;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+void collect(const sg4::NetZone* zone, const std::string& node_unit,
+             std::vector<std::vector<sg4::Host*>>& nodes) {
+  std::vector<sg4::Host*> hosts = zone->get_all_hosts();
+  // get_all_hosts includes the hosts of child zones in some SimGrid versions: keep this zone's.
+  hosts.erase(std::remove_if(hosts.begin(), hosts.end(),
+                             [zone](const sg4::Host* host) {
+                               return host->get_englobing_zone() != zone;
+                             }),
+              hosts.end());
+  std::sort(hosts.begin(), hosts.end(), [](const sg4::Host* a, const sg4::Host* b) {
+    return natural_less(a->get_name(), b->get_name());
+  });
+  if (node_unit == "zones") {
+    if (!hosts.empty()) nodes.push_back(hosts);
+  } else {
+    for (sg4::Host* host : hosts) nodes.push_back({host});
+  }
+  for (const sg4::NetZone* child : zone->get_children()) collect(child, node_unit, nodes);
+}
+
+}  // namespace
+
+std::vector<std::vector<sg4::Host*>> platform_file_nodes(const std::string& node_unit) {
+  std::vector<std::vector<sg4::Host*>> nodes;
+  collect(sg4::Engine::get_instance()->get_netzone_root(), node_unit, nodes);
+  return nodes;
+}
+
+void load_platform_network(const scenario::Scenario& scenario, Platform& platform) {
+  sg4::Engine::get_instance()->load_platform(scenario.topology.xml.file);
+  platform.node_hosts = platform_file_nodes(scenario.topology.xml.node_unit);
+  platform.nics.assign(platform.node_hosts.size(), nullptr);
+}
+
+scenario::PlatformFileNodes read_platform_file(const std::string& path,
+                                               const std::string& node_unit) {
+  scenario::PlatformFileNodes found;
+  if (!std::ifstream(path)) {
+    found.error = "cannot read platform file " + path + ": " + std::strerror(errno);
+    return found;
+  }
+  const ChildOutput output = run_in_child([&] {
+    std::vector<std::string> options = {"commsim", "--log=root.thres:critical",
+                                        "--log=root.fmt:%m%n"};
+    std::vector<char*> argv;
+    for (std::string& option : options) argv.push_back(option.data());
+    argv.push_back(nullptr);
+    int argc = static_cast<int>(options.size());
+    auto* engine = new sg4::Engine(&argc, argv.data());  // never destroyed: see runtime.cpp
+    engine->load_platform(path);
+    const auto nodes = platform_file_nodes(node_unit);
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& hosts : nodes) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const sg4::Host* host : hosts) names.push_back(host->get_name());
+      const sg4::Host* first = hosts.front();
+      nlohmann::json properties = nlohmann::json::object();
+      if (const auto* zone_properties = first->get_englobing_zone()->get_properties()) {
+        for (const auto& [key, value] : *zone_properties) properties[key] = value;
+      }
+      if (const auto* host_properties = first->get_properties()) {
+        for (const auto& [key, value] : *host_properties) properties[key] = value;
+      }
+      const std::string name =
+          node_unit == "zones" ? first->get_englobing_zone()->get_name() : first->get_name();
+      list.push_back({{"name", name},
+                      {"hosts", names},
+                      {"cores", first->get_core_count()},
+                      {"speed", first->get_speed()},
+                      {"properties", properties}});
+      // Every node must reach node 0 and be reached from it (SimGrid dies on a missing route).
+      std::vector<sg4::Link*> links;
+      double latency = 0;
+      nodes.front().front()->route_to(first, links, &latency);
+      links.clear();
+      first->route_to(nodes.front().front(), links, &latency);
+    }
+    return list.dump();
+  });
+  if (!output.completed) {
+    const std::string reason = last_error_line(output.errors);
+    found.error = path + ": SimGrid cannot use it: " +
+                  (reason.empty() ? "it stopped without a message" : reason);
+    return found;
+  }
+  for (const nlohmann::json& node : nlohmann::json::parse(output.result)) {
+    scenario::PlatformNode entry;
+    entry.name = node.at("name").get<std::string>();
+    entry.hosts = node.at("hosts").get<std::vector<std::string>>();
+    entry.cores = node.at("cores").get<int>();
+    entry.speed = node.at("speed").get<double>();
+    entry.properties = node.at("properties").get<std::map<std::string, std::string>>();
+    found.nodes.push_back(std::move(entry));
+  }
+  return found;
+}
+
+}  // namespace commsim::sim
