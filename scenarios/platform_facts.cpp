@@ -21,8 +21,8 @@ Quantity positive_quantity(Quantity (*parse)(std::string_view), const std::strin
   Quantity quantity = parse(text);
   if (quantity && (positive ? !(*quantity.value > 0) : *quantity.value < 0)) {
     quantity = Quantity{std::nullopt, std::string("must be ") +
-                                          (positive ? "greater than 0" : "at least 0") +
-                                          ", got '" + text + "'"};
+                                          (positive ? "greater than 0" : "at least 0") + ", got '" +
+                                          text + "'"};
   }
   return quantity;
 }
@@ -31,8 +31,9 @@ Quantity positive_quantity(Quantity (*parse)(std::string_view), const std::strin
 
 const std::vector<std::string>& platform_property_names() {
   static const std::vector<std::string> names = {
-      "arch",   "init_shm_manager", "threads",   "preset", "memory_bandwidth",
-      "memory_latency", "nic_limit", std::string(kEnvPrefix)};
+      "arch",      "init_shm_manager",     "threads",
+      "preset",    "memory_bandwidth",     "memory_latency",
+      "nic_limit", std::string(kEnvPrefix)};
   return names;
 }
 
@@ -50,11 +51,13 @@ PlatformFacts platform_facts(const PlatformNode& node) {
       if (!facts.arch) {
         std::vector<std::string> valid;
         for (comm::Arch arch : {comm::Arch::kX86, comm::Arch::kArm, comm::Arch::kPowerPC,
-                                comm::Arch::kS390X, comm::Arch::kRiscV}) valid.emplace_back(comm::arch_name(arch));
+                                comm::Arch::kS390X, comm::Arch::kRiscV})
+          valid.emplace_back(comm::arch_name(arch));
         return fail("unknown arch '" + value + "'; valid: " + join_names(valid));
       }
     } else if (key == "init_shm_manager") {
-      if (value != "true" && value != "false") return fail("expected true or false, got '" + value + "'");
+      if (value != "true" && value != "false")
+        return fail("expected true or false, got '" + value + "'");
       facts.has_init_shm_manager = value == "true";
     } else if (key == "threads") {
       double threads = 0;

@@ -55,7 +55,8 @@ void add_memory_buses(const scenario::Scenario& scenario, Platform& platform) {
   zone->get_impl()->set_network_model(root->get_network_model());
   zone->get_impl()->set_host_model(root->get_host_model());
   for (int node = 0; node < scenario.topology.nodes; ++node) {
-    const double speed = scenario.node(node).hardware.memory_bandwidth * speed_factor(scenario, node);
+    const double speed =
+        scenario.node(node).hardware.memory_bandwidth * speed_factor(scenario, node);
     platform.memory_buses.push_back(
         zone->create_host(scenario.node_name(node) + "-membus", speed)->seal());
   }
@@ -74,8 +75,8 @@ double speed_factor(const scenario::Scenario& scenario, int node) {
 
 void set_host_faults(const scenario::Scenario& scenario, int node, sg4::Host* host) {
   if (const double at = crash_time(scenario, node); at >= 0) {
-    host->set_state_profile(profiles::ProfileBuilder::from_string(
-        "crash" + std::to_string(node), std::to_string(at) + " 0\n", -1));
+    host->set_state_profile(profiles::ProfileBuilder::from_string("crash" + std::to_string(node),
+                                                                  std::to_string(at) + " 0\n", -1));
   }
 }
 

@@ -6,8 +6,9 @@
 //               node (SHARED, all its traffic in and out)
 //   single_node one node of a cluster
 //   fat_tree,   SimGrid's generators (create_fatTree_zone, create_torus_zone,
-//   torus,      create_dragonfly_zone): every generated link has the network's bandwidth and latency
-//   dragonfly   and is SPLITDUPLEX; every node has a limiter link "nicI" (SHARED at its nic_limit,
+//   torus,      create_dragonfly_zone): every generated link has the network's bandwidth and
+//   latency dragonfly   and is SPLITDUPLEX; every node has a limiter link "nicI" (SHARED at its
+//   nic_limit,
 //               or a FATPIPE that never binds) that link faults switch off
 //   xml         the platform file as SimGrid reads it
 // Inside a node (all kinds but xml), messages cross the node's loopback "loI" (SHARED). The memory
@@ -26,7 +27,7 @@ namespace commsim::sim {
 
 struct Platform {
   std::vector<std::vector<simgrid::s4u::Host*>> node_hosts;  // by node index; never empty
-  std::vector<simgrid::s4u::Host*> memory_buses;              // by node index
+  std::vector<simgrid::s4u::Host*> memory_buses;             // by node index
   std::vector<simgrid::s4u::Link*> nics;  // by node index: what link faults switch; may be null
 
   // The host rank number `local_rank` (0-based, on its node) runs on: the node's hosts in turn.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,17 @@ namespace commsim::sim {
 namespace sg4 = simgrid::s4u;
 
 namespace {
+
+// Written to the child's stderr before each route lookup.
+constexpr const char* kRoutingMarker = "commsim: looking up the route from ";
+
+// The pair of the last route lookup announced in `errors`, or "".
+std::string last_route_lookup(const std::string& errors) {
+  const std::size_t at = errors.rfind(kRoutingMarker);
+  if (at == std::string::npos) return "";
+  const std::size_t start = at + std::strlen(kRoutingMarker);
+  return errors.substr(start, errors.find('\n', start) - start);
+}
 
 // "n2" before "n10": digit runs compare as numbers, the rest as text.
 bool natural_less(const std::string& a, const std::string& b) {
@@ -50,11 +62,10 @@ void collect(const sg4::NetZone* zone, const std::string& node_unit,
              std::vector<std::vector<sg4::Host*>>& nodes) {
   std::vector<sg4::Host*> hosts = zone->get_all_hosts();
   // get_all_hosts includes the hosts of child zones in some SimGrid versions: keep this zone's.
-  hosts.erase(std::remove_if(hosts.begin(), hosts.end(),
-                             [zone](const sg4::Host* host) {
-                               return host->get_englobing_zone() != zone;
-                             }),
-              hosts.end());
+  hosts.erase(
+      std::remove_if(hosts.begin(), hosts.end(),
+                     [zone](const sg4::Host* host) { return host->get_englobing_zone() != zone; }),
+      hosts.end());
   std::sort(hosts.begin(), hosts.end(), [](const sg4::Host* a, const sg4::Host* b) {
     return natural_less(a->get_name(), b->get_name());
   });
@@ -116,17 +127,26 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
                       {"cores", first->get_core_count()},
                       {"speed", first->get_speed()},
                       {"properties", properties}});
-      // Every node must reach node 0 and be reached from it (SimGrid dies on a missing route).
-      std::vector<sg4::Link*> links;
-      double latency = 0;
-      nodes.front().front()->route_to(first, links, &latency);
-      links.clear();
-      first->route_to(nodes.front().front(), links, &latency);
+      // Every node must reach node 0 and be reached from it. SimGrid dies on a missing route,
+      // so the pair being looked up is announced first (see kRoutingMarker).
+      const sg4::Host* origin = nodes.front().front();
+      for (const auto& [from, to] : {std::pair(origin, first), std::pair(first, origin)}) {
+        std::fprintf(stderr, "%s%s to %s\n", kRoutingMarker, from->get_cname(), to->get_cname());
+        std::vector<sg4::Link*> links;
+        double latency = 0;
+        from->route_to(to, links, &latency);
+      }
     }
     return list.dump();
   });
   if (!output.completed) {
-    const std::string reason = last_error_line(output.errors);
+    std::string reason = last_error_line(output.errors);
+    if (reason.rfind(kRoutingMarker, 0) == 0 || reason.find("Segmentation fault") == 0) {
+      // It died looking a route up: SimGrid has no answer for a pair without one.
+      if (const std::string pair = last_route_lookup(output.errors); !pair.empty()) {
+        reason = "no route from " + pair + " (every node must reach the first one and back)";
+      }
+    }
     found.error = path + ": SimGrid cannot use it: " +
                   (reason.empty() ? "it stopped without a message" : reason);
     return found;

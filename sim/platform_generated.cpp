@@ -31,14 +31,14 @@ void build_generated_network(const scenario::Scenario& scenario, Platform& platf
                              unsigned long id) {
     const int index = static_cast<int>(id);
     const scenario::NodeSpec node = scenario.node(index);
-    sg4::Host* host =
-        zone->create_host(scenario.node_name(index),
-                          node.hardware.core_flops * speed_factor(scenario, index))
-            ->set_core_count(node.hardware.cores);
+    sg4::Host* host = zone->create_host(scenario.node_name(index),
+                                        node.hardware.core_flops * speed_factor(scenario, index))
+                          ->set_core_count(node.hardware.cores);
     set_host_faults(scenario, index, host);
     host->seal();
     platform.node_hosts[id] = {host};
-    return std::make_pair(host->get_netpoint(), static_cast<simgrid::kernel::routing::NetPoint*>(nullptr));
+    return std::make_pair(host->get_netpoint(),
+                          static_cast<simgrid::kernel::routing::NetPoint*>(nullptr));
   };
   const auto make_loopback = [&](sg4::NetZone* zone, const std::vector<unsigned long>&,
                                  unsigned long id) {
@@ -52,14 +52,12 @@ void build_generated_network(const scenario::Scenario& scenario, Platform& platf
   const auto make_limiter = [&](sg4::NetZone* zone, const std::vector<unsigned long>& coord,
                                 unsigned long id) -> sg4::Link* {
     const bool fat_tree_switch = topology.kind == "fat_tree" && coord.front() > 0;
-    const bool dragonfly_router = topology.kind == "dragonfly" &&
-                                  coord.back() == std::numeric_limits<unsigned int>::max();
+    const bool dragonfly_router =
+        topology.kind == "dragonfly" && coord.back() == std::numeric_limits<unsigned int>::max();
     if (fat_tree_switch || dragonfly_router) return nullptr;
     const int index = static_cast<int>(id);
     const auto limit = scenario.nic_limit(index);
-    sg4::Link* limiter =
-        zone->create_link("nic" + std::to_string(id),
-                          limit ? *limit : kUnlimited);
+    sg4::Link* limiter = zone->create_link("nic" + std::to_string(id), limit ? *limit : kUnlimited);
     if (!limit) limiter->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE);
     set_link_faults(scenario, index, limiter);
     platform.nics[id] = limiter;
