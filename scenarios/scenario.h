@@ -58,8 +58,8 @@ struct NodeOverride {
   std::optional<double> core_flops;
   std::optional<double> memory_bandwidth;
   std::optional<double> memory_latency;
-  std::optional<std::string> preset;    // its hardware and arch fill the fields not given
-  std::optional<double> nic_limit;      // bytes/s, replaces topology.network.nic_limit
+  std::optional<std::string> preset;  // its hardware and arch fill the fields not given
+  std::optional<double> nic_limit;    // bytes/s, replaces topology.network.nic_limit
   std::map<std::string, std::string> environment;              // merged over the defaults
   std::optional<std::vector<std::string>> stale_shm_segments;  // replaces the defaults
 };
@@ -92,7 +92,7 @@ struct FatTreeShape {  // FAT_TREE "levels;down...;up...;links..."
 struct TorusShape {  // TORUS "x,y,z..."
   std::vector<int> dimensions;
 };
-struct DragonflyShape {  // DRAGONFLY "groups,links;chassis,links;routers,links;nodes"
+struct DragonflyShape {               // DRAGONFLY "groups,links;chassis,links;routers,links;nodes"
   std::pair<int, int> groups{1, 1};   // count, links between two groups
   std::pair<int, int> chassis{1, 1};  // per group: count, links between two chassis
   std::pair<int, int> routers{1, 1};  // per chassis: count, links between two routers
@@ -110,9 +110,9 @@ struct PlatformNode {
 
 // kind: xml. `nodes` is what the file gives, filled while parsing (see PlatformFileReader).
 struct XmlPlatform {
-  std::string file;                  // as resolved: relative to the scenario file's directory
-  std::string node_unit = "hosts";   // "hosts": each host is a node; "zones": each zone of hosts
-  std::vector<PlatformNode> nodes;   // in order of node index
+  std::string file;                 // as resolved: relative to the scenario file's directory
+  std::string node_unit = "hosts";  // "hosts": each host is a node; "zones": each zone of hosts
+  std::vector<PlatformNode> nodes;  // in order of node index
 };
 
 struct Topology {

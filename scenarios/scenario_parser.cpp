@@ -46,21 +46,20 @@ const KeyList kPolicySwitchKeys = {"arch_allow",
                                    "shm_allreduce_world_sizes"};
 const KeyList kWaitingKeys = {"op", "group", "peer"};
 const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workload"};
-const KeyList kTopologyKeys = {"kind",     "nodes", "node", "network",
+const KeyList kTopologyKeys = {"kind",     "nodes", "node",      "network",
                                "fat_tree", "torus", "dragonfly", "xml"};
-const std::vector<std::string> kTopologyKinds = {"single_node", "cluster", "fat_tree",
+const std::vector<std::string> kTopologyKinds = {"single_node", "cluster",   "fat_tree",
                                                  "torus",       "dragonfly", "xml"};
 const KeyList kFatTreeKeys = {"levels", "down", "up", "links"};
 const KeyList kTorusKeys = {"dimensions"};
 const KeyList kDragonflyKeys = {"groups", "chassis", "routers", "nodes"};
 const KeyList kXmlKeys = {"file", "nodes"};
-const KeyList kNodeKeys = {"preset",         "arch",    "cores", "core_gflops",
-                           "memory_bandwidth", "memory_latency", "init_shm_manager",
-                           "threads",        "env",     "stale_shm"};
-const KeyList kNodeOverrideKeys = {"preset",           "arch",           "init_shm_manager",
-                                   "threads",          "cores",          "core_gflops",
-                                   "memory_bandwidth", "memory_latency", "nic_limit",
-                                   "env",              "stale_shm"};
+const KeyList kNodeKeys = {
+    "preset",           "arch",    "cores", "core_gflops", "memory_bandwidth", "memory_latency",
+    "init_shm_manager", "threads", "env",   "stale_shm"};
+const KeyList kNodeOverrideKeys = {"preset",    "arch",        "init_shm_manager", "threads",
+                                   "cores",     "core_gflops", "memory_bandwidth", "memory_latency",
+                                   "nic_limit", "env",         "stale_shm"};
 const KeyList kNetworkKeys = {"bandwidth",    "latency", "loopback_bandwidth", "loopback_latency",
                               "crosstraffic", "model",   "nic_limit"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
@@ -569,8 +568,8 @@ class Parser {
     if (const NodePreset* preset = find_node_preset(*text)) return preset;
     std::vector<std::string> names;
     for (const NodePreset& preset : node_presets()) names.emplace_back(preset.name);
-    error(at(field), label(field) + ": unknown node preset " + quote(*text) + "; valid: " +
-                         join(names));
+    error(at(field),
+          label(field) + ": unknown node preset " + quote(*text) + "; valid: " + join(names));
     return nullptr;
   }
 
@@ -711,8 +710,8 @@ class Parser {
         error(at_key(*f), f->path + ": only for topology kind '" + shape + "' (kind is '" +
                               topology.kind + "')");
       } else if (!f && topology.kind == shape) {
-        error(at_key(field), "topology: kind '" + std::string(shape) + "' needs a '" + shape +
-                                 "' section");
+        error(at_key(field),
+              "topology: kind '" + std::string(shape) + "' needs a '" + shape + "' section");
         nodes_valid_ = false;
       }
     }
@@ -779,11 +778,12 @@ class Parser {
         }
         if (topology.kind == "xml") {
           // The file's links carry their own bandwidths and latencies.
-          for (const char* key : {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency",
-                                  "nic_limit"}) {
+          for (const char* key :
+               {"bandwidth", "latency", "loopback_bandwidth", "loopback_latency", "nic_limit"}) {
             if (const Field* f = net->find(key)) {
-              error(at_key(*f), f->path + ": an xml platform's links are the file's own; only "
-                                          "'model' and 'crosstraffic' apply");
+              error(at_key(*f), f->path +
+                                    ": an xml platform's links are the file's own; only "
+                                    "'model' and 'crosstraffic' apply");
             }
           }
         }
@@ -902,8 +902,8 @@ class Parser {
     const auto per_router = nodes ? read_int(*nodes, 1, kMaxRanks) : std::nullopt;
     if (!ok || !per_router) return std::nullopt;
     shape.nodes = *per_router;
-    const auto total = product({shape.groups.first, shape.chassis.first, shape.routers.first,
-                                shape.nodes});
+    const auto total =
+        product({shape.groups.first, shape.chassis.first, shape.routers.first, shape.nodes});
     return total ? total : too_many_nodes(field);
   }
 
@@ -928,8 +928,9 @@ class Parser {
                             .lexically_normal()
                             .string();
     if (!reader_) {
-      error(at(*file), file->path + ": reading SimGrid platform files needs the simulator; "
-                                    "parse the scenario through commsim");
+      error(at(*file), file->path +
+                           ": reading SimGrid platform files needs the simulator; "
+                           "parse the scenario through commsim");
       return std::nullopt;
     }
     PlatformFileNodes found = reader_(topology.xml.file, topology.xml.node_unit);
@@ -1450,8 +1451,9 @@ class Parser {
       fault.kind = *parse_fault_kind(*name);
       if (fault.kind != Fault::Kind::kMessageDelay && scenario_.topology.kind == "xml") {
         // The file's hosts and links are sealed as SimGrid reads them: no profile can be added.
-        error(at(*kind), kind->path + ": a " + *name + " fault needs a platform commsim builds; "
-                                      "an xml platform takes message_delay faults only");
+        error(at(*kind), kind->path + ": a " + *name +
+                             " fault needs a platform commsim builds; "
+                             "an xml platform takes message_delay faults only");
       }
       const bool per_rank = fault.kind == Fault::Kind::kMessageDelay;
       // What each kind needs, and nothing else.

@@ -694,12 +694,12 @@ TEST(ScenarioParserErrors, LogAndNoLogContradict) {
                "expect.vllm-pr40150.groups.pp:0: 'log' and 'no_log: true' contradict each other");
 }
 
-TEST(ScenarioParserErrors, UnknownTopologyKindSaysOnlyClusterIsSupported) {
+TEST(ScenarioParserErrors, UnknownTopologyKindListsTheKinds) {
   expect_error(kMinimal.substr(0, kMinimal.find("topology")) +
-                   "topology: { kind: torus }\nparallel: {}\nworkload: {}\n",
+                   "topology: { kind: star }\nparallel: {}\nworkload: {}\n",
                3, 19,
-               "topology.kind: unknown topology kind 'torus'; only 'cluster' (N nodes behind one "
-               "switch) is supported");
+               "topology.kind: unknown topology kind 'star'; valid: single_node, cluster, "
+               "fat_tree, torus, dragonfly, xml");
 }
 
 TEST(ScenarioParserErrors, UnknownWorkloadKindListsTheKinds) {
@@ -1021,6 +1021,115 @@ expect:
     EXPECT_EQ(result.errors[i].pos.line, positions[i].first) << result.errors[i].to_string();
     EXPECT_EQ(result.errors[i].pos.column, positions[i].second) << result.errors[i].to_string();
   }
+}
+
+// ----- topology kinds, presets and NIC limits -----
+
+// kMinimal with `topology` (one line) in place of its topology line.
+std::string with_topology(const std::string& topology) {
+  std::string text = kMinimal;
+  text.replace(text.find("topology: { nodes: 1 }"), 22, topology);
+  return text + "placement: { kind: round_robin }\n";
+}
+
+TEST(ScenarioParserTopology, GeneratedKindsTakeTheirNodeCountFromTheShape) {
+  const Scenario fat_tree = parse_ok(with_topology(
+      "topology: { kind: fat_tree, fat_tree: { levels: 2, down: [4, 3], up: [1, 2], links: [1, "
+      "1] } }"));
+  EXPECT_EQ(fat_tree.topology.nodes, 12);
+  EXPECT_EQ(fat_tree.topology.fat_tree.up, (std::vector<int>{1, 2}));
+  const Scenario torus =
+      parse_ok(with_topology("topology: { kind: torus, torus: { dimensions: "
+                             "[2, 3, 2] } }"));
+  EXPECT_EQ(torus.topology.nodes, 12);
+  const Scenario dragonfly = parse_ok(
+      with_topology("topology: { kind: dragonfly, dragonfly: { groups: [3, 4], chassis: [4, 3], "
+                    "routers: [5, 1], nodes: 2 } }"));
+  EXPECT_EQ(dragonfly.topology.nodes, 120);
+  EXPECT_EQ(dragonfly.topology.dragonfly.chassis, (std::pair<int, int>{4, 3}));
+  const Scenario single = parse_ok(with_topology("topology: { kind: single_node }"));
+  EXPECT_EQ(single.topology.nodes, 1);
+}
+
+TEST(ScenarioParserTopology, ShapeErrors) {
+  expect_error(with_topology("topology: { kind: torus }"), 3, 1,
+               "topology: kind 'torus' needs a 'torus' section");
+  expect_error(with_topology("topology: { nodes: 2, torus: { dimensions: [2] } }"), 3, 23,
+               "topology.torus: only for topology kind 'torus' (kind is 'cluster')");
+  expect_error(with_topology("topology: { kind: fat_tree, fat_tree: { levels: 2, down: [4], up: "
+                             "[1, 2], links: [1, 1] } }"),
+               3, 58, "topology.fat_tree.down: 1 entries for 2 levels; one per level");
+  expect_error(
+      with_topology("topology: { kind: torus, nodes: 6, torus: { dimensions: [2, 2] } }"), 3, 33,
+      "topology.nodes: 6 but the torus has 4 nodes; leave 'nodes' out, the shape gives it");
+  expect_error(with_topology("topology: { kind: dragonfly, dragonfly: { groups: [2], chassis: [1, "
+                             "1], routers: [1, 1], nodes: 1 } }"),
+               3, 51, "topology.dragonfly.groups: expected [count, links], got 1 entries");
+  expect_error(with_topology("topology: { kind: torus, torus: { dimensions: [2, 0] } }"), 3, 51,
+               "topology.torus.dimensions[1]: must be between 1 and 65536, got 0");
+}
+
+TEST(ScenarioParserTopology, PresetsFillTheHardwareAndKeysBesideThemWin) {
+  const Scenario scenario = parse_ok(with_topology(
+      "topology: { nodes: 2, node: { preset: arm-server, cores: 48 } }\nnodes: { node1: { "
+      "preset: x86-server, nic_limit: 10Gbps } }"));
+  const NodeSpec arm = scenario.node(0);
+  EXPECT_EQ(arm.preset, "arm-server");
+  EXPECT_EQ(arm.arch, Arch::kArm);
+  EXPECT_EQ(arm.hardware.cores, 48);
+  EXPECT_EQ(arm.hardware.core_flops, 83.2e9);
+  EXPECT_EQ(arm.hardware.memory_bandwidth, 307.2e9);
+  const NodeSpec x86 = scenario.node(1);
+  EXPECT_EQ(x86.preset, "x86-server");
+  EXPECT_EQ(x86.arch, Arch::kX86);
+  EXPECT_EQ(x86.hardware.cores, 112);
+  EXPECT_FALSE(scenario.nic_limit(0).has_value());
+  EXPECT_EQ(scenario.nic_limit(1), 10e9 / 8);
+  expect_error(with_topology("topology: { node: { preset: laptop } }"), 3, 29,
+               "topology.node.preset: unknown node preset 'laptop'; valid: x86-server, "
+               "arm-server, this-machine");
+}
+
+TEST(ScenarioParserTopology, XmlPlatformsNeedTheSimulatorToRead) {
+  expect_error(with_topology("topology: { kind: xml, xml: { file: p.xml } }"), 3, 37,
+               "topology.xml.file: reading SimGrid platform files needs the simulator; parse the "
+               "scenario through commsim");
+}
+
+TEST(ScenarioParserTopology, XmlPlatformsTakeTheirNodesFromTheReader) {
+  std::vector<std::string> asked;  // path and node unit of each read
+  PlatformFileReader reader = [&asked](const std::string& path, const std::string& unit) {
+    asked.push_back(path + " " + unit);
+    PlatformFileNodes found;
+    found.nodes.push_back(PlatformNode{"a", {"a0", "a1"}, 8, 2e9, {{"arch", "aarch64"}}});
+    found.nodes.push_back(
+        PlatformNode{"b", {"b0"}, 4, 1e9, {{"preset", "x86-server"}, {"env:X", "1"}}});
+    return found;
+  };
+  const std::string text = with_topology(
+      "topology: { kind: xml, xml: { file: platforms/p.xml, nodes: zones } }\nnodes: { node1: { "
+      "threads: 3 } }");
+  const ParseResult result = parse_scenario_text(text, "dir/s.yaml", reader);
+  ASSERT_TRUE(result.errors.empty()) << all_errors(result);
+  EXPECT_EQ(asked, std::vector<std::string>{"dir/platforms/p.xml zones"});  // beside the scenario
+  const Scenario& scenario = *result.scenario;
+  EXPECT_EQ(scenario.topology.nodes, 2);
+  EXPECT_EQ(scenario.node_name(1), "b");
+  EXPECT_EQ(scenario.node(0).arch, Arch::kArm);
+  EXPECT_EQ(scenario.node(0).hardware.cores, 8);
+  // The preset fills what the file does not say; the file's cores and speed win.
+  EXPECT_EQ(scenario.node(1).hardware.cores, 4);
+  EXPECT_EQ(scenario.node(1).hardware.memory_bandwidth, 614.4e9);
+  EXPECT_EQ(scenario.node(1).environment.at("X"), "1");
+  EXPECT_EQ(scenario.node(1).num_threads, 3);  // the scenario's nodes: section wins over both
+
+  const ParseResult bad = parse_scenario_text(
+      with_topology("topology: { kind: xml, xml: { file: p.xml }, network: { latency: 1us } }"),
+      "s.yaml", reader);
+  EXPECT_NE(all_errors(bad).find("topology.network.latency: an xml platform's links are the "
+                                 "file's own; only 'model' and 'crosstraffic' apply"),
+            std::string::npos)
+      << all_errors(bad);
 }
 
 TEST(ScenarioErrorToString, FormatsFileLineColumnAndMessage) {
