@@ -24,6 +24,7 @@ std::string fate_name(MemberFate fate) {
 json stop_json(const RankStop& stop) {
   json result = {{"rank", stop.rank}, {"outcome", stop.error ? "error" : "hang"}, {"op", stop.op}};
   if (stop.error) result["error"] = {{"type", stop.type}, {"message", stop.message}};
+  if (stop.workload_dependent) result["workload_dependent"] = true;
   return result;
 }
 

@@ -26,7 +26,4 @@ void write_placement(std::ostream& out, const scenario::Scenario& scenario);
 void write_groups(std::ostream& out, const scenario::Scenario& scenario, const comm::Policy& policy,
                   const std::vector<GroupPrediction>& groups);
 
-// Ranks as a short list: runs of three or more consecutive ranks as "a-b", e.g. "0-3, 6, 8".
-std::string rank_list_text(const std::vector<int>& ranks);
-
 }  // namespace commsim::explain

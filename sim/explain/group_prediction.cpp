@@ -135,7 +135,12 @@ std::vector<RankStop> start_shm(const comm::Policy& policy, const std::vector<Ra
                                   views[static_cast<std::size_t>(member.rank)].stale_segments});
   }
   if (starters.empty()) return {};
-  return predict_shm_start(policy, starters, static_cast<int>(group.members.size()));
+  const bool others_running =
+      std::any_of(group.members.begin(), group.members.end(), [](const MemberPrediction& member) {
+        return member.decision && member.decision->backend == comm::Backend::kTorchDistributed;
+      });
+  return predict_shm_start(policy, starters, static_cast<int>(group.members.size()),
+                           others_running);
 }
 
 GroupPrediction predict_group(const comm::Policy& policy, const std::string& name,

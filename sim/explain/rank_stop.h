@@ -13,6 +13,11 @@ struct RankStop {
   std::string message;  // error: vLLM's message, exactly
   // The operation it raises in or waits in, e.g. "all_gather_object", "init_shm_manager".
   std::string op;
+  // A wait in a collective of the group's device group that members outside it never join but
+  // keep running (they use torch.distributed): a collective of the same kind that they run later
+  // on the group, e.g. the workload's all_reduce, meets this one instead, so the outcome then
+  // depends on the workload.
+  bool workload_dependent = false;
 };
 
 }  // namespace commsim::explain

@@ -44,7 +44,8 @@ std::optional<RankStop> join_error(const ShmStarter& self, const std::vector<Shm
 }  // namespace
 
 std::vector<RankStop> predict_shm_start(const comm::Policy& policy,
-                                        const std::vector<ShmStarter>& starters, int group_size) {
+                                        const std::vector<ShmStarter>& starters, int group_size,
+                                        bool others_running) {
   std::vector<RankStop> stops;
   std::vector<const ShmStarter*> running;
   // make_group_name, before the backend is built.
@@ -58,8 +59,9 @@ std::vector<RankStop> predict_shm_start(const comm::Policy& policy,
   }
   // The members still running wait in `op` for those that are not.
   const auto wait_in = [&](const std::string& op) {
-    for (const ShmStarter* starter : running)
-      stops.push_back(RankStop{starter->rank, false, "", "", op});
+    for (const ShmStarter* starter : running) {
+      stops.push_back(RankStop{starter->rank, false, "", "", op, others_running});
+    }
     running.clear();
   };
   const auto everyone = [&] { return static_cast<int>(running.size()) == group_size; };

@@ -30,9 +30,11 @@ struct ShmStarter {
 
 // The members that stop while the backend starts, by world rank; empty when it starts on every
 // member. `starters` are in group order; the group has `group_size` members, of which the others
-// did not decide shm (they never join the backend's collectives).
+// did not decide shm and never join the backend's collectives. `others_running`: some of those
+// decided torch.distributed and go on running (so the waits are workload_dependent).
 // REQUIRES: starters.size() <= group_size; group ranks distinct and < group_size.
 std::vector<RankStop> predict_shm_start(const comm::Policy& policy,
-                                        const std::vector<ShmStarter>& starters, int group_size);
+                                        const std::vector<ShmStarter>& starters, int group_size,
+                                        bool others_running);
 
 }  // namespace commsim::explain
