@@ -9,7 +9,7 @@ comm::NodeFacts rank_facts(const Scenario& scenario, int rank, int node_index, i
   const NodeSpec spec = scenario.node(node_index);
   comm::NodeFacts facts;
   facts.index = node_index;
-  facts.hostname = "node" + std::to_string(node_index);
+  facts.hostname = scenario.node_name(node_index);
   facts.arch = spec.arch;
   facts.has_init_shm_manager = spec.has_init_shm_manager;
   facts.num_threads =

@@ -100,9 +100,34 @@ TEST(Explain, NodesAndPlacementAreListed) {
   EXPECT_EQ(explained.report.at("placement").at("kind"), "packed");
   EXPECT_EQ(explained.report.at("placement").at("node_of_rank"), json::array({0, 1}));
   EXPECT_TRUE(contains(explained.result.output,
-                       "1     node1  aarch64  yes               32     100           200"))
+                       "1     node1  -       aarch64  yes               32     100           200"))
       << explained.result.output;
   EXPECT_TRUE(contains(explained.result.output, "ranks  0 -> node0, 1 -> node1"));
+  // The network as SimGrid builds it: a cluster's two NIC hops between the PP pair's nodes.
+  EXPECT_TRUE(contains(explained.result.output, "  kind    cluster 2 nodes\n"));
+  EXPECT_TRUE(contains(explained.result.output, "  counts  2 hosts, 6 links\n"));
+  EXPECT_TRUE(contains(explained.result.output,
+                       "  route   node0 -> node1: 2 links, 20 us, narrowest 3.125 GB/s: nic0_UP "
+                       "nic1_DOWN\n"))
+      << explained.result.output;
+}
+
+TEST(Explain, NetworkOfAGeneratedTopologyAndAPlatformFile) {
+  const auto fat_tree = run_commsim("explain scenarios/topologies/fat-tree-tp2-pp4.yaml");
+  ASSERT_EQ(fat_tree.exit_code, 0) << fat_tree.output;
+  EXPECT_TRUE(contains(fat_tree.output, "  kind    fat_tree 2;2,2;1,2;1,1\n"));
+  EXPECT_TRUE(contains(fat_tree.output, "  counts  4 hosts, 24 links\n"));
+  // Stage 1 -> 2 crosses the top of the tree: up twice, down twice, and both NIC limiters.
+  EXPECT_TRUE(contains(fat_tree.output, "  route   node1 -> node2: 6 links, 4 us"))
+      << fat_tree.output;
+  const auto zones = run_commsim("explain scenarios/topologies/xml-multicpu-zones-tp2-pp2.yaml");
+  ASSERT_EQ(zones.exit_code, 0) << zones.output;
+  EXPECT_TRUE(contains(zones.output, "  0     nodeA  -       x86_64"));
+  // Inside a node of two sockets: from the first socket to the second.
+  EXPECT_TRUE(contains(zones.output,
+                       "  route   nodeA -> nodeA: 2 links, 0.2 us, narrowest 50 GB/s: "
+                       "nodeA-cpu0-link_UP nodeA-cpu1-link_DOWN\n"))
+      << zones.output;
 }
 
 TEST(Explain, MixedArchitecturesPredictTheNameCheckHang) {

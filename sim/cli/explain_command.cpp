@@ -6,6 +6,7 @@
 #include "sim/explain/explain_json.h"
 #include "sim/explain/explain_text.h"
 #include "sim/explain/group_prediction.h"
+#include "sim/platform_summary.h"
 
 namespace commsim::cli {
 
@@ -40,7 +41,14 @@ int explain_command(const std::vector<std::string>& args) {
   const comm::Policy policy = scenario.policy_switches.apply(named);
 
   const std::vector<explain::GroupPrediction> groups = explain::predict_groups(scenario, policy);
-  explain::write_explain_text(std::cout, scenario, policy, groups);
+  // The network as SimGrid builds it: the route inside node 0 and along the groups' hops.
+  std::vector<std::vector<int>> group_ranks;
+  for (const explain::GroupPrediction& group : groups) group_ranks.push_back(group.ranks);
+  const sim::PlatformSummary network =
+      sim::summarize_platform(scenario, sim::pairs_to_show(scenario, group_ranks, 8));
+  explain::write_explain_text(std::cout, scenario, policy, groups, [&](std::ostream& out) {
+    sim::write_network_text(out, scenario, network);
+  });
   if (vm.count("json")) {
     write_json_file(vm["json"].as<std::string>(), explain::explain_json(scenario, policy, groups));
   }

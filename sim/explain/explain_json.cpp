@@ -77,7 +77,7 @@ json nodes_json(const scenario::Scenario& scenario) {
     const scenario::NodeSpec spec = scenario.node(index);
     const auto ident = spec.environment.find("VLLM_DIST_IDENT");
     nodes.push_back({{"index", index},
-                     {"hostname", "node" + std::to_string(index)},
+                     {"hostname", scenario.node_name(index)},
                      {"arch", comm::arch_name(spec.arch)},
                      {"init_shm_manager", spec.has_init_shm_manager},
                      {"cores", spec.hardware.cores},

@@ -116,9 +116,9 @@ void write_header(std::ostream& out, const scenario::Scenario& scenario,
 
 void write_nodes(std::ostream& out, const scenario::Scenario& scenario) {
   out << "nodes\n";
-  std::vector<std::vector<std::string>> rows = {{"node", "host", "arch", "init_shm_manager",
-                                                 "cores", "GFLOP/s/core", "memory GB/s",
-                                                 "VLLM_DIST_IDENT", "ranks"}};
+  std::vector<std::vector<std::string>> rows = {{"node", "host", "preset", "arch",
+                                                 "init_shm_manager", "cores", "GFLOP/s/core",
+                                                 "memory GB/s", "VLLM_DIST_IDENT", "ranks"}};
   const std::vector<int> counts = scenario.ranks_per_node();
   std::vector<std::vector<int>> placed(counts.size());
   for (int rank = 0; rank < scenario.parallel.world(); ++rank) {
@@ -129,7 +129,7 @@ void write_nodes(std::ostream& out, const scenario::Scenario& scenario) {
     const auto ident = spec.environment.find("VLLM_DIST_IDENT");
     const std::vector<int>& ranks = placed[static_cast<std::size_t>(index)];
     rows.push_back(
-        {std::to_string(index), "node" + std::to_string(index),
+        {std::to_string(index), scenario.node_name(index), spec.preset.empty() ? "-" : spec.preset,
          std::string(comm::arch_name(spec.arch)), yes_no(spec.has_init_shm_manager),
          std::to_string(spec.hardware.cores), number_text(spec.hardware.core_flops / 1e9),
          number_text(spec.hardware.memory_bandwidth / 1e9),
@@ -141,7 +141,7 @@ void write_nodes(std::ostream& out, const scenario::Scenario& scenario) {
   text::write_table(out, rows, "  ");
   for (int index = 0; index < scenario.topology.nodes; ++index) {
     for (const std::string& name : scenario.node(index).stale_shm_segments) {
-      out << "  node" << index << " has a stale SHM segment: " << name << '\n';
+      out << "  " << scenario.node_name(index) << " has a stale SHM segment: " << name << '\n';
     }
   }
 }
@@ -167,13 +167,16 @@ void write_groups(std::ostream& out, const scenario::Scenario& scenario, const c
 }
 
 void write_explain_text(std::ostream& out, const scenario::Scenario& scenario,
-                        const comm::Policy& policy, const std::vector<GroupPrediction>& groups) {
+                        const comm::Policy& policy, const std::vector<GroupPrediction>& groups,
+                        const std::function<void(std::ostream&)>& write_network) {
   write_header(out, scenario, policy);
   out << '\n';
   write_nodes(out, scenario);
   out << '\n';
-  // network section: printed by the platform's link and route listing (sim/platform), here,
-  // between the nodes and the placement.
+  if (write_network) {
+    write_network(out);
+    out << '\n';
+  }
   write_placement(out, scenario);
   out << '\n';
   write_groups(out, scenario, policy, groups);

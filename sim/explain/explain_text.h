@@ -3,6 +3,7 @@
 // gives the same bytes.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -14,9 +15,11 @@
 namespace commsim::explain {
 
 // The whole report. `policy` is the profile with the scenario's switches applied; `groups` are
-// predict_groups(scenario, policy).
+// predict_groups(scenario, policy). `write_network` (optional) prints the network section
+// between the nodes and the placement: it needs SimGrid, which this library does not link.
 void write_explain_text(std::ostream& out, const scenario::Scenario& scenario,
-                        const comm::Policy& policy, const std::vector<GroupPrediction>& groups);
+                        const comm::Policy& policy, const std::vector<GroupPrediction>& groups,
+                        const std::function<void(std::ostream&)>& write_network = {});
 
 // The sections, in the order the report prints them.
 void write_header(std::ostream& out, const scenario::Scenario& scenario,
