@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -73,6 +74,119 @@ std::string comment_text(std::string_view text) {
   return out;
 }
 
+// The <prop>s of a node: its facts, spelled as in a scenario file.
+std::string node_properties(const scenario::NodeSpec& node, const std::string& indent) {
+  std::ostringstream xml;
+  xml << indent << "<prop id=\"arch\" value=\"" << results::xml_escape(comm::arch_name(node.arch))
+      << "\"/>\n"
+      << indent << "<prop id=\"init_shm_manager\" value=\""
+      << (node.has_init_shm_manager ? "true" : "false") << "\"/>\n"
+      << indent << "<prop id=\"memory_bandwidth\" value=\""
+      << bandwidth(node.hardware.memory_bandwidth) << "\"/>\n"
+      << indent << "<prop id=\"memory_latency\" value=\"" << seconds(node.hardware.memory_latency)
+      << "\"/>\n";
+  return xml.str();
+}
+
+std::string header(const scenario::Scenario& scenario, const std::string& what) {
+  const scenario::NetworkSpec& network = scenario.topology.network;
+  std::ostringstream xml;
+  xml << "<?xml version='1.0'?>\n"
+      << "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+      << "<platform version=\"4.1\">\n"
+      << "  <!-- commsim scenario '" << comment_text(scenario.name) << "': " << what << " -->\n"
+      << "  <!-- commsim: " << network.model << ", crosstraffic "
+      << (network.crosstraffic ? "on" : "off")
+      << " (smpirun: pass --cfg=network/model:" << network.model << ") -->\n"
+      << "  <!-- not exported: the memory-bus hosts nodeI-membus (shared-memory copies) -->\n";
+  if (!network.crosstraffic) {
+    xml << "  <config>\n"
+        << "    <prop id=\"network/crosstraffic\" value=\"0\"/>\n"
+        << "  </config>\n";
+  }
+  return xml.str();
+}
+
+// What differs between node `index` and node 0 that a <cluster> cannot say, or "".
+std::string unlike_first_node(const scenario::Scenario& scenario, int index) {
+  const scenario::NodeSpec first = scenario.node(0);
+  const scenario::NodeSpec node = scenario.node(index);
+  if (node.arch != first.arch) return "arch";
+  if (node.has_init_shm_manager != first.has_init_shm_manager) return "init_shm_manager";
+  if (node.hardware.cores != first.hardware.cores) return "cores";
+  if (node.hardware.core_flops != first.hardware.core_flops) return "core_gflops";
+  if (node.hardware.memory_bandwidth != first.hardware.memory_bandwidth) {
+    return "memory_bandwidth";
+  }
+  if (node.hardware.memory_latency != first.hardware.memory_latency) return "memory_latency";
+  if (scenario.nic_limit(index) != scenario.nic_limit(0)) return "nic_limit";
+  return "";
+}
+
+// Kinds fat_tree, torus and dragonfly: SimGrid's <cluster topology="..."> builds them with the
+// same generator commsim calls. Its hosts are alike, so every node must be.
+std::string generated_xml(const scenario::Scenario& scenario) {
+  const scenario::Topology& topology = scenario.topology;
+  for (int index = 1; index < topology.nodes; ++index) {
+    if (const std::string field = unlike_first_node(scenario, index); !field.empty()) {
+      throw PlatformExportError("node " + std::to_string(index) + " differs from node 0 in " +
+                                field + ": SimGrid's <cluster topology=...> has one kind of host");
+    }
+  }
+  const auto join = [](const std::vector<int>& values) {
+    std::string out;
+    for (int value : values) out += (out.empty() ? "" : ",") + std::to_string(value);
+    return out;
+  };
+  const auto pair = [](std::pair<int, int> p) {
+    return std::to_string(p.first) + "," + std::to_string(p.second);
+  };
+  std::string name;
+  std::string parameters;
+  if (topology.kind == "fat_tree") {
+    name = "FAT_TREE";
+    parameters = std::to_string(topology.fat_tree.levels) + ";" + join(topology.fat_tree.down) +
+                 ";" + join(topology.fat_tree.up) + ";" + join(topology.fat_tree.links);
+  } else if (topology.kind == "torus") {
+    name = "TORUS";
+    parameters = join(topology.torus.dimensions);
+  } else {
+    name = "DRAGONFLY";
+    parameters = pair(topology.dragonfly.groups) + ";" + pair(topology.dragonfly.chassis) + ";" +
+                 pair(topology.dragonfly.routers) + ";" + std::to_string(topology.dragonfly.nodes);
+  }
+  const scenario::NetworkSpec& network = topology.network;
+  const scenario::NodeSpec node = scenario.node(0);
+  std::ostringstream xml;
+  xml << header(scenario, topology.kind + " " + parameters)
+      << "  <!-- SimGrid's cluster loopbacks are FATPIPE where commsim's are SHARED: messages\n"
+         "       inside a node do not share the loopback here. Without a NIC limit, commsim's\n"
+         "       limiters never bind and are left out. -->\n"
+      << "  <cluster id=\"" << topology.kind << "\" prefix=\"node\" suffix=\"\" radical=\"0-"
+      << topology.nodes - 1 << "\" speed=\"" << flops(node.hardware.core_flops) << "\" core=\""
+      << node.hardware.cores << "\" bw=\"" << bandwidth(network.bandwidth) << "\" lat=\""
+      << seconds(network.latency) << "\" sharing_policy=\"SPLITDUPLEX\" topology=\"" << name
+      << "\" topo_parameters=\"" << parameters << "\" loopback_bw=\""
+      << bandwidth(network.loopback_bandwidth) << "\" loopback_lat=\""
+      << seconds(network.loopback_latency) << "\"";
+  if (const auto limit = scenario.nic_limit(0)) {
+    xml << " limiter_link=\"" << bandwidth(*limit) << "\"";
+  }
+  xml << ">\n"
+      << node_properties(node, "    ") << "  </cluster>\n"
+      << "</platform>\n";
+  return xml.str();
+}
+
+// Kind xml: the file itself, as SimGrid read it.
+std::string file_xml(const scenario::Scenario& scenario) {
+  std::ifstream in(scenario.topology.xml.file, std::ios::binary);
+  if (!in) throw PlatformExportError("cannot read " + scenario.topology.xml.file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 std::string platform_xml(const scenario::Scenario& scenario) {
@@ -83,24 +197,21 @@ std::string platform_xml(const scenario::Scenario& scenario) {
         "fault '" + std::string(scenario::fault_kind_name(fault.kind)) + "'" + where +
         ": platform export does not carry faults; remove the faults: section");
   }
+  const std::string& kind = scenario.topology.kind;
+  if (kind == "xml") return file_xml(scenario);
+  if (kind == "fat_tree" || kind == "torus" || kind == "dragonfly") return generated_xml(scenario);
+  for (int index = 0; index < scenario.topology.nodes; ++index) {
+    if (scenario.nic_limit(index)) {
+      throw PlatformExportError("node " + std::to_string(index) +
+                                " has a NIC limit: a <zone routing=\"Cluster\"> gives a host "
+                                "one link up and one down, so a cluster's limiters cannot be "
+                                "exported");
+    }
+  }
   const scenario::NetworkSpec& network = scenario.topology.network;
   const int nodes = scenario.topology.nodes;
-
   std::ostringstream xml;
-  xml << "<?xml version='1.0'?>\n"
-      << "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
-      << "<platform version=\"4.1\">\n"
-      << "  <!-- commsim scenario '" << comment_text(scenario.name) << "': " << nodes
-      << " nodes behind one switch -->\n"
-      << "  <!-- commsim: " << network.model << ", crosstraffic "
-      << (network.crosstraffic ? "on" : "off")
-      << " (smpirun: pass --cfg=network/model:" << network.model << ") -->\n"
-      << "  <!-- not exported: the memory-bus hosts nodeI-membus (shared-memory copies) -->\n";
-  if (!network.crosstraffic) {
-    xml << "  <config>\n"
-        << "    <prop id=\"network/crosstraffic\" value=\"0\"/>\n"
-        << "  </config>\n";
-  }
+  xml << header(scenario, std::to_string(nodes) + " nodes behind one switch");
   // A "Cluster" zone is a star: nodeI's host_link gives its route up to and down from the centre;
   // the route nodeI -> nodeI replaces that pair inside the node by its loopback.
   xml << "  <zone id=\"cluster\" routing=\"Cluster\">\n";
@@ -109,15 +220,7 @@ std::string platform_xml(const scenario::Scenario& scenario) {
     const scenario::NodeSpec node = scenario.node(i);
     xml << "    <host id=\"node" << id << "\" speed=\"" << flops(node.hardware.core_flops)
         << "\" core=\"" << node.hardware.cores << "\">\n"
-        << "      <prop id=\"arch\" value=\"" << results::xml_escape(comm::arch_name(node.arch))
-        << "\"/>\n"
-        << "      <prop id=\"init_shm_manager\" value=\""
-        << (node.has_init_shm_manager ? "true" : "false") << "\"/>\n"
-        << "      <prop id=\"memory_bandwidth\" value=\""
-        << bandwidth(node.hardware.memory_bandwidth) << "\"/>\n"
-        << "      <prop id=\"memory_latency\" value=\"" << seconds(node.hardware.memory_latency)
-        << "\"/>\n"
-        << "    </host>\n";
+        << node_properties(node, "      ") << "    </host>\n";
   }
   for (int i = 0; i < nodes; ++i) {
     const std::string id = std::to_string(i);

@@ -1,10 +1,16 @@
-// A scenario's cluster as a SimGrid platform file, for SimGrid's own tools (smpirun, ...).
+// A scenario's platform as a SimGrid platform file, for SimGrid's own tools (smpirun, ...).
 //
 // platform_xml(scenario) returns a platform file (version 4.1) that is network-equivalent to what
-// build_cluster_platform (platform.h) builds: loading it and routing between its hosts gives the
-// same links, bandwidths, latencies and sharing policies, hence the same transfer times.
+// build_platform (platform.h) builds: loading it and routing between its hosts gives the same
+// links, bandwidths, latencies and sharing policies, hence the same transfer times.
 //
-//   <zone routing="Cluster">       the star zone build_cluster_platform creates
+// Kinds fat_tree, torus and dragonfly: one <cluster topology="FAT_TREE|TORUS|DRAGONFLY"
+// topo_parameters="..."> (SimGrid builds it with the generator commsim calls), its hosts node0..,
+// the node facts as <prop>s, a limiter_link when the nodes have a NIC limit. Every node must be
+// alike (a <cluster> has one kind of host). Its loopbacks are FATPIPE where commsim's are SHARED.
+// Kind xml: the platform file itself. Kinds cluster and single_node:
+//
+//   <zone routing="Cluster">       the star zone build_platform creates
 //     host nodeI                   the node's per-core speed and core count, after `nodes:`
 //                                  overrides; <prop>s: arch, init_shm_manager, memory_bandwidth,
 //                                  memory_latency (values spelled as in a scenario file)
@@ -18,7 +24,8 @@
 //   - the network model: commsim runs SimGrid's default LV08, said in a comment (smpirun defaults
 //     to its own SMPI model, so pass --cfg=network/model:LV08 to it); `crosstraffic: false` is
 //     exported as <config> network/crosstraffic 0, which a --cfg on the command line overrides;
-//   - faults: a scenario with any fault makes platform_xml throw PlatformExportError.
+//   - faults: a scenario with any fault makes platform_xml throw PlatformExportError;
+//   - a cluster's NIC limits (a host_link has one link up and one down): PlatformExportError.
 // Numbers are written in their shortest exact form, so every value round-trips bit for bit.
 #pragma once
 
@@ -35,8 +42,9 @@ class PlatformExportError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The platform file of `scenario`'s cluster (see above). Throws PlatformExportError when the
-// scenario has faults, naming the first one.
+// The platform file of `scenario` (see above). Throws PlatformExportError, one line, for what a
+// file cannot carry: faults (naming the first), unlike nodes of a generated kind, NIC limits of a
+// cluster.
 std::string platform_xml(const scenario::Scenario& scenario);
 
 }  // namespace commsim::sim

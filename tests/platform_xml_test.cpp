@@ -1,5 +1,5 @@
 // The platform file export: what it holds, that SimGrid loads it into the network
-// build_cluster_platform builds, that per-node hardware and node facts survive, and that faults are
+// build_platform builds, that per-node hardware and node facts survive, and that faults are
 // refused. The SMPI cross-check of the exported file is tests/smpi/allreduce_timer.cpp.
 #include "sim/platform_xml.h"
 
@@ -127,7 +127,7 @@ TEST(PlatformXml, FaultsAreRefusedNamingTheFirst) {
   }
 }
 
-// SimGrid loads the file into the star network build_cluster_platform builds. The only test here
+// SimGrid loads the file into the star network build_platform builds. The only test here
 // that creates a SimGrid engine (one per process).
 TEST(PlatformXml, SimGridLoadsTheSameNetwork) {
   const Scenario scenario = parse(kScenario);

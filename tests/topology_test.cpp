@@ -17,6 +17,7 @@
 #include "sim/child_process.h"
 #include "sim/platform.h"
 #include "sim/platform_file.h"
+#include "sim/platform_xml.h"
 #include "sim/runtime.h"
 
 namespace {
@@ -386,6 +387,25 @@ TEST_F(PlatformFile, WhatCannotBeMappedIsOneLine) {
                                               ": node 'a': property 'arch': unknown arch 'sparc'"),
             std::string::npos)
       << result.errors[0].to_string();
+}
+
+// The export of a generated topology (a SimGrid <cluster topology=...>) loads back into the same
+// network: the same times between every pair of nodes the scenario's stages use.
+TEST_F(PlatformFile, ExportedGeneratedTopologiesLoadBackAlike) {
+  for (const char* name : {"fat-tree-tp2-pp4", "torus-tp2-pp4", "dragonfly-tp2-pp4"}) {
+    const std::string path = std::string("scenarios/topologies/") + name + ".yaml";
+    const auto parsed = commsim::scenario::parse_scenario_file(path);
+    ASSERT_TRUE(parsed.scenario) << path;
+    const Scenario& built = *parsed.scenario;
+    const Scenario loaded = scenario_for(commsim::sim::platform_xml(built), "hosts", 8);
+    ASSERT_EQ(loaded.topology.nodes, built.topology.nodes) << name;
+    for (int to = 1; to < built.topology.nodes; ++to) {
+      const Measured ours = measure(built, 0, to);
+      const Measured theirs = measure(loaded, 0, to);
+      EXPECT_DOUBLE_EQ(theirs.route_latency, ours.route_latency) << name << " 0 -> " << to;
+      EXPECT_DOUBLE_EQ(theirs.seconds, ours.seconds) << name << " 0 -> " << to;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

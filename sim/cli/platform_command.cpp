@@ -18,8 +18,11 @@ int platform_command(const std::vector<std::string>& args) {
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
     std::cout << options
-              << "\nWrites the scenario's cluster as a SimGrid platform file (version 4.1): one\n"
-                 "host per node, its NIC and loopback links. Faults cannot be exported.\n"
+              << "\nWrites the scenario's platform as a SimGrid platform file (version 4.1): a\n"
+                 "cluster's hosts with their NIC and loopback links, a fat-tree, torus or\n"
+                 "dragonfly as SimGrid's <cluster topology=...>, a platform file as it is.\n"
+                 "Faults, unlike nodes of a generated topology and a cluster's NIC limits\n"
+                 "cannot be exported.\n"
                  "\nExit status: 0 written, 2 unusable input.\n";
     return kExitPass;
   }
