@@ -901,6 +901,16 @@ class Parser {
     const Field* nodes = section->find("nodes");
     const auto per_router = nodes ? read_int(*nodes, 1, kMaxRanks) : std::nullopt;
     if (!ok || !per_router) return std::nullopt;
+    if (shape.groups.first > shape.routers.first) {
+      // SimGrid links group g to router g of every group's first chassis (and its routing indexes
+      // a chassis' routers by group): more groups than routers has no route between some groups.
+      error(at(*section->find("groups")),
+            field.path + ".groups: " + std::to_string(shape.groups.first) +
+                " groups but " + std::to_string(shape.routers.first) +
+                " routers per chassis; SimGrid's dragonfly joins group g through router g, so "
+                "there can be at most as many groups as routers per chassis");
+      return std::nullopt;
+    }
     shape.nodes = *per_router;
     const auto total =
         product({shape.groups.first, shape.chassis.first, shape.routers.first, shape.nodes});

@@ -1065,6 +1065,12 @@ TEST(ScenarioParserTopology, ShapeErrors) {
   expect_error(with_topology("topology: { kind: dragonfly, dragonfly: { groups: [2], chassis: [1, "
                              "1], routers: [1, 1], nodes: 1 } }"),
                3, 51, "topology.dragonfly.groups: expected [count, links], got 1 entries");
+  expect_error(with_topology("topology: { kind: dragonfly, dragonfly: { groups: [3, 1], chassis: "
+                             "[1, 1], routers: [2, 1], nodes: 1 } }"),
+               3, 51,
+               "topology.dragonfly.groups: 3 groups but 2 routers per chassis; SimGrid's dragonfly "
+               "joins group g through router g, so there can be at most as many groups as routers "
+               "per chassis");
   expect_error(with_topology("topology: { kind: torus, torus: { dimensions: [2, 0] } }"), 3, 51,
                "topology.torus.dimensions[1]: must be between 1 and 65536, got 0");
 }

@@ -63,6 +63,11 @@ scenario::Scenario bench_topology(const po::variables_map& vm) {
     const int per_node = vm.count("ranks-per-node") ? vm["ranks-per-node"].as<int>()
                                                     : base.parallel.world() / base.topology.nodes;
     if (nodes < 1 || nodes > 65536) throw UsageError("--nodes: must be in [1, 65536]");
+    if (nodes != base.topology.nodes && base.topology.kind != "cluster") {
+      throw UsageError("--nodes: the scenario's " + base.topology.kind + " has " +
+                       std::to_string(base.topology.nodes) +
+                       " nodes; its shape sets the node count");
+    }
     if (per_node < 1 || static_cast<long long>(nodes) * per_node > 65536) {
       throw UsageError("--ranks-per-node: must be at least 1, with at most 65536 ranks in all");
     }
@@ -159,7 +164,8 @@ void print_setup(const scenario::Scenario& base, const BenchSetup& setup) {
   const scenario::NetworkSpec& network = base.topology.network;
   std::cout << "# commsim bench: " << scenario::collective_name(setup.spec.collective)
             << " on the TP group: " << setup.ranks << " of " << base.parallel.world()
-            << " ranks on " << base.topology.nodes << " node(s), policy " << setup.policy
+            << " ranks on " << base.topology.nodes << " node(s) (" << base.topology.kind
+            << "), policy " << setup.policy
             << (setup.spec.phantom ? ", phantom data" : "") << "\n"
             << "# node0: " << node.hardware.cores << " cores x "
             << fixed(node.hardware.core_flops / 1e9, 1) << " GFLOP/s, memory "
