@@ -10,6 +10,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "sim/child_process.h"
+#include "sim/engine.h"
 #include "sim/platform_parts.h"
 
 namespace commsim::sim {
@@ -99,14 +100,7 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
     return found;
   }
   const ChildOutput output = run_in_child([&] {
-    std::vector<std::string> options = {"commsim", "--log=root.thres:critical",
-                                        "--log=root.fmt:%m%n"};
-    std::vector<char*> argv;
-    for (std::string& option : options) argv.push_back(option.data());
-    argv.push_back(nullptr);
-    int argc = static_cast<int>(options.size());
-    auto* engine = new sg4::Engine(&argc, argv.data());  // never destroyed: see runtime.cpp
-    engine->load_platform(path);
+    start_engine({}).load_platform(path);
     const auto nodes = platform_file_nodes(node_unit);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hosts : nodes) {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "sim/child_process.h"
+#include "sim/engine.h"
 #include "sim/platform.h"
 
 namespace commsim::sim {
@@ -54,13 +55,7 @@ std::string short_number(double value) {
 PlatformSummary summarize_platform(const scenario::Scenario& scenario,
                                    const std::vector<std::pair<int, int>>& pairs) {
   const ChildOutput output = run_in_child([&] {
-    std::vector<std::string> options = {"commsim", "--log=root.thres:critical",
-                                        "--log=root.fmt:%m%n"};
-    std::vector<char*> argv;
-    for (std::string& option : options) argv.push_back(option.data());
-    argv.push_back(nullptr);
-    int argc = static_cast<int>(options.size());
-    auto* engine = new sg4::Engine(&argc, argv.data());  // never destroyed: see runtime.cpp
+    const sg4::Engine& engine = start_engine({});
     const Platform platform = build_platform(scenario);
     nlohmann::json routes = nlohmann::json::array();
     for (const auto& [from, to] : pairs) {
@@ -81,8 +76,8 @@ PlatformSummary summarize_platform(const scenario::Scenario& scenario,
                         {"latency", latency},
                         {"narrowest", narrowest}});
     }
-    const nlohmann::json summary = {{"hosts", engine->get_all_hosts().size()},
-                                    {"links", engine->get_link_count() - 1},
+    const nlohmann::json summary = {{"hosts", engine.get_all_hosts().size()},
+                                    {"links", engine.get_link_count() - 1},
                                     {"routes", routes}};
     return summary.dump();
   });

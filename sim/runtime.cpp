@@ -14,6 +14,7 @@
 #include "communicators/errors.h"
 #include "communicators/parallel_state.h"
 #include "scenarios/rank_facts.h"
+#include "sim/engine.h"
 #include "sim/platform.h"
 #include "sim/simgrid_rank_env.h"
 #include "sim/workloads/collective.h"
@@ -158,31 +159,16 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   // The profile with the scenario's single switches applied; the record keeps the profile's name.
   const comm::Policy policy = scenario.policy_switches.apply(named_policy);
   std::vector<std::string> options = {
-      "commsim",
       // Deadlocks and failures become outcomes in the record; SimGrid's own report of a
       // deadlock (to the ker_engine category) is discarded.
-      "--log=root.thres:critical",
       "--log=ker_engine.app:file:/dev/null",
       "--log=ker_engine.add:no",
-#ifdef COMMSIM_THREAD_CONTEXTS
-      // AddressSanitizer cannot follow SimGrid's hand-made stack switches; real threads it can.
-      "--cfg=contexts/factory:thread",
-#else
-      "--cfg=contexts/factory:raw",
-#endif
+      "--cfg=network/model:" + scenario.topology.network.model,
   };
   if (!scenario.topology.network.crosstraffic) options.emplace_back("--cfg=network/crosstraffic:0");
-  options.push_back("--cfg=network/model:" + scenario.topology.network.model);
-  std::vector<char*> argv;
-  for (std::string& option : options) argv.push_back(option.data());
-  argv.push_back(nullptr);
-  int argc = static_cast<int>(options.size());
-  // Never destroyed: tearing SimGrid down would end the actors still blocked after a deadlock,
-  // which with thread contexts waits for ever on threads that are never scheduled again. One
-  // simulation runs per process, and the process ends right after (see run_isolated).
-  auto* engine = new sg4::Engine(&argc, argv.data());
+  sg4::Engine& engine = start_engine(options);
   const Platform platform = build_platform(scenario);
-  if (scenario.topology.network.model == "CM02") use_lv08_factors_between_nodes_only(*engine);
+  if (scenario.topology.network.model == "CM02") use_lv08_factors_between_nodes_only(engine);
 
   const int world = scenario.parallel.world();
   const std::vector<comm::GroupKindLayout> layout = comm::model_parallel_layout(
@@ -225,7 +211,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
 
   bool deadlock = false;
   sg4::Engine::on_deadlock_cb([&deadlock] { deadlock = true; });
-  engine->run();
+  engine.run();
 
   results::RunRecord record;
   record.scenario = scenario.name;

@@ -15,6 +15,7 @@
 #include "communicators/policy.h"
 #include "scenarios/scenario_parser.h"
 #include "sim/child_process.h"
+#include "sim/engine.h"
 #include "sim/platform.h"
 #include "sim/platform_file.h"
 #include "sim/platform_xml.h"
@@ -55,13 +56,7 @@ struct Measured {
 // Builds `scenario`'s platform in a child process and sends kBytes from node `from` to node `to`.
 Measured measure(const Scenario& scenario, int from, int to, int from_local = 0, int to_local = 0) {
   const auto output = commsim::sim::run_in_child([&] {
-    std::vector<std::string> options = {"topology_test", "--log=root.thres:critical",
-                                        "--cfg=network/crosstraffic:0"};
-    std::vector<char*> argv;
-    for (std::string& option : options) argv.push_back(option.data());
-    argv.push_back(nullptr);
-    int argc = static_cast<int>(options.size());
-    auto* engine = new sg4::Engine(&argc, argv.data());
+    sg4::Engine* engine = &commsim::sim::start_engine({"--cfg=network/crosstraffic:0"});
     const commsim::sim::Platform platform = commsim::sim::build_platform(scenario);
     sg4::Host* source = platform.host_of(from, from_local);
     sg4::Host* target = platform.host_of(to, to_local);

@@ -11,21 +11,7 @@ set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-commsim=$(cd "$build" && pwd)/commsim
-[ -x "$commsim" ] || { echo "run.sh: no commsim binary in $build" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "run.sh: GNU time (/usr/bin/time) is needed" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-# measure LABEL COMMAND...: one line with the command's wall time and peak resident memory.
-measure() {
-  label=$1
-  shift
-  /usr/bin/time -o "$work/time" -f "%e %M" "$@" > "$work/out" 2>&1 ||
-    { echo "$label: failed"; cat "$work/out"; return 1; }
-  read -r seconds kib < "$work/time"
-  printf '%-58s %7.2f s wall %8d MiB peak\n' "$label" "$seconds" $((kib / 1024))
-}
+. "$here/../measure.sh"
 
 ring="$here/ring-256.yaml"
 measure "commsim ring all-reduce, 256 ranks, 1 MiB, 1 call" \
