@@ -102,7 +102,18 @@ std::string last_error_line(const std::string& errors) {
     if (end == std::string::npos) end = errors.size();
     std::string line = errors.substr(start, end - start);
     start = end + 1;
-    // SimGrid prefixes "[0.000000] [xbt_cfg/CRITICAL] " (and sometimes a "[host:actor:(n)]").
+    // A fatal error's backtrace follows its message: "Backtrace (displayed in ...)", "  ->  3#
+    // ...".
+    const std::size_t text = line.find_first_not_of(" \t");
+    if (text == std::string::npos || line.compare(text, 2, "->") == 0 ||
+        line.rfind("Backtrace", 0) == 0) {
+      continue;
+    }
+    // SimGrid prefixes "[0.000000] [xbt_cfg/CRITICAL] ", sometimes with a source position
+    // ("[0.000000] src/xbt/dynar.cpp:32: [root/CRITICAL] ") or a "[host:actor:(n)]".
+    if (const std::size_t level = line.find("/CRITICAL] "); level != std::string::npos) {
+      line.erase(0, level + 11);
+    }
     while (!line.empty() && line.front() == '[') {
       const std::size_t close = line.find("] ");
       if (close == std::string::npos) break;

@@ -22,7 +22,7 @@ struct ChildOutput {
 ChildOutput run_in_child(const std::function<std::string()>& body);
 
 // The last line of `errors` that carries a message, without SimGrid's "[time] [category/LEVEL] "
-// prefix; "" when there is none.
+// prefix and skipping the backtrace SimGrid prints after a fatal error; "" when there is none.
 std::string last_error_line(const std::string& errors);
 
 }  // namespace commsim::sim

@@ -103,6 +103,9 @@ Platform build_platform(const scenario::Scenario& scenario) {
     build_star_network(scenario, platform);
   }
   add_memory_buses(scenario, platform);
+  // What a run would do first: SimGrid finishes its routing only then, and a route looked up
+  // before (as explain does) can fail between zones.
+  sg4::Engine::get_instance()->seal_platform();
   return platform;
 }
 

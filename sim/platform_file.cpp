@@ -100,7 +100,9 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
     return found;
   }
   const ChildOutput output = run_in_child([&] {
-    start_engine({}).load_platform(path);
+    sg4::Engine& engine = start_engine({});
+    engine.load_platform(path);
+    engine.seal_platform();  // routes between zones are complete only then
     const auto nodes = platform_file_nodes(node_unit);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hosts : nodes) {
@@ -135,14 +137,17 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
   });
   if (!output.completed) {
     std::string reason = last_error_line(output.errors);
-    if (reason.rfind(kRoutingMarker, 0) == 0 || reason.find("Segmentation fault") == 0) {
-      // It died looking a route up: SimGrid has no answer for a pair without one.
-      if (const std::string pair = last_route_lookup(output.errors); !pair.empty()) {
-        reason = "no route from " + pair + " (every node must reach the first one and back)";
-      }
+    if (reason.rfind(kRoutingMarker, 0) == 0) reason = "";  // it died with no message of its own
+    // It died looking a route up, after the file loaded: name the pair.
+    if (const std::string pair = last_route_lookup(output.errors); !pair.empty()) {
+      reason = "SimGrid cannot route from " + pair + " (" +
+               (reason.empty() ? "it stopped without a message" : reason) +
+               "); every node must reach the first one and back";
+    } else {
+      reason =
+          "SimGrid cannot use it: " + (reason.empty() ? "it stopped without a message" : reason);
     }
-    found.error = path + ": SimGrid cannot use it: " +
-                  (reason.empty() ? "it stopped without a message" : reason);
+    found.error = path + ": " + reason;
     return found;
   }
   for (const nlohmann::json& node : nlohmann::json::parse(output.result)) {

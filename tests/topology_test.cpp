@@ -304,6 +304,40 @@ TEST_F(PlatformFile, DragonflyCluster) {
   EXPECT_NEAR(measured.seconds, expected, expected * 1e-9);
 }
 
+// examples/platforms/routing_cluster.xml, cut to two hosts a side: two Cluster zones with a
+// backbone and a router each, joined router to router. A route between the zones is looked up
+// only once SimGrid has sealed the platform, as a run does.
+TEST_F(PlatformFile, ClustersJoinedThroughRouters) {
+  std::string xml = std::string(kHeader) + "<zone id=\"AS0\" routing=\"Full\">\n";
+  for (const std::string side : {"1", "2"}) {
+    xml += "<zone id=\"my_cluster" + side + "\" routing=\"Cluster\">\n<router id=\"router" + side +
+           "\"/>\n";
+    for (const std::string host : {"a", "b"}) {
+      const std::string id = "host" + side + host;
+      xml += "<host id=\"" + id + "\" speed=\"1Gf\"/>\n<link id=\"" + id +
+             "-l\" bandwidth=\"125MBps\" latency=\"100us\" sharing_policy=\"SPLITDUPLEX\"/>\n"
+             "<host_link id=\"" +
+             id + "\" up=\"" + id + "-l_UP\" down=\"" + id + "-l_DOWN\"/>\n";
+    }
+    xml += "<backbone id=\"backbone" + side +
+           "\" bandwidth=\"2.25GBps\" latency=\"500us\"/>\n</zone>\n";
+  }
+  xml +=
+      "<link id=\"link1-2\" bandwidth=\"2.25GBps\" latency=\"500us\"/>\n"
+      "<zoneRoute src=\"my_cluster1\" dst=\"my_cluster2\" gw_src=\"router1\" "
+      "gw_dst=\"router2\"><link_ctn id=\"link1-2\"/></zoneRoute>\n</zone>\n</platform>\n";
+  const Scenario scenario = scenario_for(xml);
+  ASSERT_EQ(scenario.topology.nodes, 4);
+  EXPECT_EQ(scenario.node_name(2), "host2a");
+  // host1a up, backbone1, router1 -> router2, backbone2, host2a down.
+  const Measured measured = measure(scenario, 0, 2);
+  EXPECT_EQ(measured.route, (std::vector<std::string>{"host1a-l_UP", "backbone1", "link1-2",
+                                                      "backbone2", "host2a-l_DOWN"}));
+  EXPECT_DOUBLE_EQ(measured.route_latency, 100e-6 + 3 * 500e-6 + 100e-6);
+  const double expected = closed_form(1700e-6, 125e6);
+  EXPECT_NEAR(measured.seconds, expected, expected * 1e-9);
+}
+
 // Nodes as zones (examples/cpp/clusters-multicpu's shape): each zone of CPU hosts is one node,
 // and its ranks go round its hosts.
 TEST_F(PlatformFile, ZonesAsNodes) {
