@@ -29,14 +29,6 @@ Quantity positive_quantity(Quantity (*parse)(std::string_view), const std::strin
 
 }  // namespace
 
-const std::vector<std::string>& platform_property_names() {
-  static const std::vector<std::string> names = {
-      "arch",      "init_shm_manager",     "threads",
-      "preset",    "memory_bandwidth",     "memory_latency",
-      "nic_limit", std::string(kEnvPrefix)};
-  return names;
-}
-
 PlatformFacts platform_facts(const PlatformNode& node) {
   NodeOverride facts;
   facts.cores = node.cores;
@@ -73,10 +65,12 @@ PlatformFacts platform_facts(const PlatformNode& node) {
         return fail("unknown preset '" + value + "'; valid: " + join_names(valid));
       }
       facts.preset = value;
-    } else if (key == "memory_bandwidth" || key == "nic_limit") {
+    } else if (key == "nic_limit") {
+      return fail("a platform file's links are its own: give the host a limiter link instead");
+    } else if (key == "memory_bandwidth") {
       const Quantity bandwidth = positive_quantity(&parse_bandwidth, value, true);
       if (!bandwidth) return fail(bandwidth.error);
-      (key == "nic_limit" ? facts.nic_limit : facts.memory_bandwidth) = bandwidth.value;
+      facts.memory_bandwidth = bandwidth.value;
     } else if (key == "memory_latency") {
       const Quantity latency = positive_quantity(&parse_time, value, false);
       if (!latency) return fail(latency.error);

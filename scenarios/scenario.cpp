@@ -85,6 +85,12 @@ NodeSpec Scenario::node(int index) const {
   }
   const auto found = node_overrides.find(index);
   if (found != node_overrides.end()) apply_override(found->second, spec);
+  if (index >= 0 && static_cast<std::size_t>(index) < topology.platform_facts.size()) {
+    // A platform file's hosts keep their cores and speed whatever preset is named over them.
+    const NodeOverride& file = topology.platform_facts[static_cast<std::size_t>(index)];
+    if (file.cores) spec.hardware.cores = *file.cores;
+    if (file.core_flops) spec.hardware.core_flops = *file.core_flops;
+  }
   return spec;
 }
 

@@ -750,7 +750,10 @@ class Parser {
                                " nodes is more than the supported " + std::to_string(kMaxRanks));
       nodes_valid_ = false;
     }
-    if (const Field* node = section->find("node")) parse_node(*node, topology.node);
+    if (const Field* node = section->find("node")) {
+      parse_node(*node, topology.node);
+      if (topology.kind == "xml") refuse_host_hardware(*node, "topology.node");
+    }
     if (const Field* network = section->find("network")) {
       if (const auto net = read_section(*network, kNetworkKeys)) {
         if (const Field* bandwidth = net->find("bandwidth")) {
@@ -793,8 +796,12 @@ class Parser {
 
   // A list of whole numbers from `min`, or nullopt (reported).
   std::optional<std::vector<int>> read_int_list(const Field& field, int min) {
-    if (!field.value.IsSequence() || field.value.size() == 0) {
+    if (!field.value.IsSequence()) {
       type_error(field, "a list of whole numbers");
+      return std::nullopt;
+    }
+    if (field.value.size() == 0) {
+      error(at(field), label(field) + ": expected a list of whole numbers, got an empty list");
       return std::nullopt;
     }
     std::vector<int> values;
@@ -857,7 +864,25 @@ class Parser {
     if (!ok) return std::nullopt;
     shape.levels = *count;
     const auto nodes = product(shape.down);
-    return nodes ? nodes : too_many_nodes(field);
+    if (!nodes) return too_many_nodes(field);
+    // SimGrid builds, at level i + 1, up[0] x .. x up[i] x down[i+1] x .. x down[top] switches,
+    // each with up[i] x links[i] links to the level above.
+    constexpr std::int64_t kMaxElements = std::int64_t{1} << 20;
+    std::int64_t elements = *nodes;
+    std::int64_t links = 0;
+    std::int64_t below = *nodes;
+    for (int level = 0; level < shape.levels && elements <= kMaxElements; ++level) {
+      links += below * shape.up[level] * shape.links[level];
+      below = below / shape.down[level] * shape.up[level];
+      elements += below;
+    }
+    if (elements > kMaxElements || links > 4 * kMaxElements) {
+      error(at_key(field), field.path + ": more than " + std::to_string(kMaxElements) +
+                               " switches and nodes, or " + std::to_string(4 * kMaxElements) +
+                               " links; make 'up' or 'links' smaller");
+      return std::nullopt;
+    }
+    return nodes;
   }
 
   std::optional<int> parse_torus(const Field& field, TorusShape& shape) {
@@ -868,6 +893,15 @@ class Parser {
     if (f == nullptr) return std::nullopt;
     auto dimensions = read_int_list(*f, 1);
     if (!dimensions) return std::nullopt;
+    if (dimensions->size() > 1 &&
+        std::find(dimensions->begin(), dimensions->end(), 1) != dimensions->end()) {
+      // SimGrid links each node to its next one in every dimension: in a ring of 1 that is
+      // itself, and two such links clash.
+      error(at(*f), f->path +
+                        ": a dimension of 1 adds nothing to a torus of several dimensions "
+                        "(and SimGrid cannot build it); leave it out");
+      return std::nullopt;
+    }
     shape.dimensions = std::move(*dimensions);
     const auto nodes = product(shape.dimensions);
     return nodes ? nodes : too_many_nodes(field);
@@ -905,8 +939,8 @@ class Parser {
       // SimGrid links group g to router g of every group's first chassis (and its routing indexes
       // a chassis' routers by group): more groups than routers has no route between some groups.
       error(at(*section->find("groups")),
-            field.path + ".groups: " + std::to_string(shape.groups.first) +
-                " groups but " + std::to_string(shape.routers.first) +
+            field.path + ".groups: " + std::to_string(shape.groups.first) + " groups but " +
+                std::to_string(shape.routers.first) +
                 " routers per chassis; SimGrid's dragonfly joins group g through router g, so "
                 "there can be at most as many groups as routers per chassis");
       return std::nullopt;
@@ -1054,10 +1088,24 @@ class Parser {
     }
   }
 
+  // A platform file's hosts have their own cores and speed: `where` may not give them.
+  void refuse_host_hardware(const Field& field, const std::string& where) {
+    if (!field.value.IsMap()) return;
+    for (const auto& entry : field.value) {
+      const std::string key = entry.first.Scalar();
+      if (key == "cores" || key == "core_gflops") {
+        error(pos(entry.first.Mark()), where + "." + key +
+                                           ": an xml platform's hosts give their own cores and "
+                                           "speed; change the file instead");
+      }
+    }
+  }
+
   void parse_node_override(const Field& field, NodeOverride& node) {
     node.pos = at(field);
     const auto section = read_section(field, kNodeOverrideKeys);
     if (!section) return;
+    if (scenario_.topology.kind == "xml") refuse_host_hardware(field, field.path);
     if (const Field* f = section->find("preset")) {
       if (const NodePreset* preset = read_preset(*f)) node.preset = std::string(preset->name);
     }

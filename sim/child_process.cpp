@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace commsim::sim {
@@ -61,7 +62,10 @@ ChildOutput run_in_child(const std::function<std::string()>& body) {
   }
   std::fflush(nullptr);
   const pid_t child = ::fork();
-  if (child < 0) throw std::runtime_error("cannot fork a process for SimGrid");
+  if (child < 0) {
+    for (int fd : {result_pipe[0], result_pipe[1], error_pipe[0], error_pipe[1]}) ::close(fd);
+    throw std::runtime_error("cannot fork a process for SimGrid");
+  }
   if (child == 0) {
     ::close(result_pipe[0]);
     ::close(error_pipe[0]);
@@ -73,6 +77,9 @@ ChildOutput run_in_child(const std::function<std::string()>& body) {
       write_all(result_pipe[1], "+" + body());
     } catch (const std::exception& error) {
       std::fprintf(stderr, "%s\n", error.what());
+      code = 1;
+    } catch (...) {
+      std::fprintf(stderr, "an exception that is not a std::exception\n");
       code = 1;
     }
     ::close(result_pipe[1]);
@@ -92,6 +99,15 @@ ChildOutput run_in_child(const std::function<std::string()>& body) {
                      WIFEXITED(output.status) && WEXITSTATUS(output.status) == 0;
   if (!output.result.empty() && output.result.front() == '+') output.result.erase(0, 1);
   return output;
+}
+
+std::string child_status_text(int status) {
+  if (WIFSIGNALED(status)) {
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+           ::strsignal(WTERMSIG(status)) + ")";
+  }
+  if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
+  return "status " + std::to_string(status);
 }
 
 std::string last_error_line(const std::string& errors) {

@@ -21,6 +21,9 @@ struct ChildOutput {
 // Throws std::runtime_error only when no child can be started.
 ChildOutput run_in_child(const std::function<std::string()>& body);
 
+// What ended the child, when it did not complete: "killed by signal 9 (Killed)", "exit code 1".
+std::string child_status_text(int status);
+
 // The last line of `errors` that carries a message, without SimGrid's "[time] [category/LEVEL] "
 // prefix and skipping the backtrace SimGrid prints after a fatal error; "" when there is none.
 std::string last_error_line(const std::string& errors);

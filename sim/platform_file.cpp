@@ -5,9 +5,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <simgrid/s4u.hpp>
+#include <stdexcept>
 
 #include "sim/child_process.h"
 #include "sim/engine.h"
@@ -19,13 +21,16 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
-// Written to the child's stderr before each route lookup.
+// Written to the child's stderr before each route lookup, and after a node's routes are fine.
 constexpr const char* kRoutingMarker = "commsim: looking up the route from ";
+constexpr const char* kRoutesChecked = "commsim: routes checked";
 
 // The pair of the last route lookup announced in `errors`, or "".
 std::string last_route_lookup(const std::string& errors) {
   const std::size_t at = errors.rfind(kRoutingMarker);
   if (at == std::string::npos) return "";
+  const std::size_t checked = errors.rfind(kRoutesChecked);
+  if (checked != std::string::npos && checked > at) return "";
   const std::size_t start = at + std::strlen(kRoutingMarker);
   return errors.substr(start, errors.find('\n', start) - start);
 }
@@ -56,7 +61,8 @@ bool natural_less(const std::string& a, const std::string& b) {
       ++j;
     }
   }
-  return a.size() - i < b.size() - j;
+  if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
+  return a < b;  // "n1" and "n01" read alike: the plain text decides
 }
 
 void collect(const sg4::NetZone* zone, const std::string& node_unit,
@@ -95,6 +101,12 @@ void load_platform_network(const scenario::Scenario& scenario, Platform& platfor
 scenario::PlatformFileNodes read_platform_file(const std::string& path,
                                                const std::string& node_unit) {
   scenario::PlatformFileNodes found;
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) {
+    found.error = "cannot read platform file '" + path + "': " +
+                  (std::filesystem::is_directory(path, ec) ? "it is a directory" : "no such file");
+    return found;
+  }
   if (!std::ifstream(path)) {
     found.error = "cannot read platform file " + path + ": " + std::strerror(errno);
     return found;
@@ -118,31 +130,57 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
       }
       const std::string name =
           node_unit == "zones" ? first->get_englobing_zone()->get_name() : first->get_name();
+      // A zone's cores are all its hosts' cores; the speed is its first host's.
+      int cores = 0;
+      for (const sg4::Host* host : hosts) cores += host->get_core_count();
       list.push_back({{"name", name},
                       {"hosts", names},
-                      {"cores", first->get_core_count()},
+                      {"cores", cores},
                       {"speed", first->get_speed()},
                       {"properties", properties}});
-      // Every node must reach node 0 and be reached from it. SimGrid dies on a missing route,
-      // so the pair being looked up is announced first (see kRoutingMarker).
-      const sg4::Host* origin = nodes.front().front();
-      for (const auto& [from, to] : {std::pair(origin, first), std::pair(first, origin)}) {
-        std::fprintf(stderr, "%s%s to %s\n", kRoutingMarker, from->get_cname(), to->get_cname());
-        std::vector<sg4::Link*> links;
-        double latency = 0;
-        from->route_to(to, links, &latency);
+    }
+    // Every host must reach node 0's first host and be reached from it, and reach itself (ranks
+    // of one node talk through it). SimGrid dies on some missing routes and returns an empty one
+    // for others, so each lookup is announced first (see kRoutingMarker) and checked after.
+    if (nodes.empty()) return list.dump();  // the parser says there are none
+    const sg4::Host* origin = nodes.front().front();
+    for (const auto& hosts : nodes) {
+      for (const sg4::Host* host : hosts) {
+        for (const auto& [from, to] :
+             {std::pair(origin, host), std::pair(host, origin), std::pair(host, host)}) {
+          if (from == to && from != host) continue;
+          std::fprintf(stderr, "%s%s to %s\n", kRoutingMarker, from->get_cname(), to->get_cname());
+          std::vector<sg4::Link*> links;
+          double latency = 0;
+          from->route_to(to, links, &latency);
+          if (links.empty() && latency == 0) {
+            throw std::runtime_error("the route is empty: messages on it would take no time");
+          }
+        }
+      }
+      std::fprintf(stderr, "%s\n", kRoutesChecked);
+      // The memory buses are named after the nodes (platform.h).
+      const std::string bus =
+          (node_unit == "zones" ? hosts.front()->get_englobing_zone()->get_name()
+                                : hosts.front()->get_name()) +
+          "-membus";
+      if (sg4::Host::by_name_or_null(bus) != nullptr) {
+        throw std::runtime_error("host '" + bus +
+                                 "' has the name commsim gives a node's memory bus");
       }
     }
     return list.dump();
   });
   if (!output.completed) {
     std::string reason = last_error_line(output.errors);
-    if (reason.rfind(kRoutingMarker, 0) == 0) reason = "";  // it died with no message of its own
+    if (reason.rfind(kRoutingMarker, 0) == 0 || reason == kRoutesChecked) {
+      reason = "";  // it died with no message of its own
+    }
     // It died looking a route up, after the file loaded: name the pair.
     if (const std::string pair = last_route_lookup(output.errors); !pair.empty()) {
       reason = "SimGrid cannot route from " + pair + " (" +
                (reason.empty() ? "it stopped without a message" : reason) +
-               "); every node must reach the first one and back";
+               "); every host must reach the first one, be reached from it, and reach itself";
     } else {
       reason =
           "SimGrid cannot use it: " + (reason.empty() ? "it stopped without a message" : reason);

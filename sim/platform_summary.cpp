@@ -82,7 +82,9 @@ PlatformSummary summarize_platform(const scenario::Scenario& scenario,
     return summary.dump();
   });
   if (!output.completed) {
-    throw std::runtime_error("cannot build the platform: " + last_error_line(output.errors));
+    const std::string reason = last_error_line(output.errors);
+    throw std::runtime_error("cannot build the platform: " +
+                             (reason.empty() ? child_status_text(output.status) : reason));
   }
   const auto json = nlohmann::json::parse(output.result);
   PlatformSummary summary{json.at("hosts").get<int>(), json.at("links").get<int>(), {}};

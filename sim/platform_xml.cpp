@@ -170,6 +170,11 @@ std::string generated_xml(const scenario::Scenario& scenario) {
       << bandwidth(network.loopback_bandwidth) << "\" loopback_lat=\""
       << seconds(network.loopback_latency) << "\"";
   if (const auto limit = scenario.nic_limit(0)) {
+    // SimGrid's <cluster limiter_link=...> limits the switches and routers too; commsim does not.
+    if (topology.kind != "torus") {
+      throw PlatformExportError("the nodes have a NIC limit: SimGrid's " + topology.kind +
+                                " <cluster limiter_link=...> would limit its switches as well");
+    }
     xml << " limiter_link=\"" << bandwidth(*limit) << "\"";
   }
   xml << ">\n"

@@ -10,8 +10,8 @@
 namespace commsim::sim {
 
 results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::Policy& policy) {
-  const ChildOutput output = run_in_child(
-      [&] { return results::to_json(run_scenario(scenario, policy)).dump(); });
+  const ChildOutput output =
+      run_in_child([&] { return results::to_json(run_scenario(scenario, policy)).dump(); });
   if (output.completed) {
     const nlohmann::json record =
         nlohmann::json::parse(output.result, nullptr, /*allow_exceptions=*/false);
@@ -19,8 +19,8 @@ results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::
   }
   const std::string reason = last_error_line(output.errors);
   if (!reason.empty()) throw std::runtime_error("simulation failed: " + reason);
-  throw std::runtime_error("simulation process ended without a result (status " +
-                           std::to_string(output.status) + ")");
+  throw std::runtime_error("simulation process ended without a result (" +
+                           child_status_text(output.status) + ")");
 }
 
 }  // namespace commsim::sim

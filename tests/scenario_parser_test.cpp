@@ -1071,6 +1071,14 @@ TEST(ScenarioParserTopology, ShapeErrors) {
                "topology.dragonfly.groups: 3 groups but 2 routers per chassis; SimGrid's dragonfly "
                "joins group g through router g, so there can be at most as many groups as routers "
                "per chassis");
+  expect_error(with_topology("topology: { kind: torus, torus: { dimensions: [4, 1] } }"), 3, 47,
+               "topology.torus.dimensions: a dimension of 1 adds nothing to a torus of several "
+               "dimensions (and SimGrid cannot build it); leave it out");
+  expect_error(with_topology("topology: { kind: fat_tree, fat_tree: { levels: 2, down: [2, 2], "
+                             "up: [2000, 2000], links: [1, 1] } }"),
+               3, 29,
+               "topology.fat_tree: more than 1048576 switches and nodes, or 4194304 links; make "
+               "'up' or 'links' smaller");
   expect_error(with_topology("topology: { kind: torus, torus: { dimensions: [2, 0] } }"), 3, 51,
                "topology.torus.dimensions[1]: must be between 1 and 65536, got 0");
 }
@@ -1128,6 +1136,15 @@ TEST(ScenarioParserTopology, XmlPlatformsTakeTheirNodesFromTheReader) {
   EXPECT_EQ(scenario.node(1).hardware.memory_bandwidth, 614.4e9);
   EXPECT_EQ(scenario.node(1).environment.at("X"), "1");
   EXPECT_EQ(scenario.node(1).num_threads, 3);  // the scenario's nodes: section wins over both
+
+  const ParseResult hardware = parse_scenario_text(
+      with_topology(
+          "topology: { kind: xml, xml: { file: p.xml } }\nnodes: { node0: { cores: 4 } }"),
+      "s.yaml", reader);
+  EXPECT_NE(all_errors(hardware).find("nodes.node0.cores: an xml platform's hosts give their own "
+                                      "cores and speed; change the file instead"),
+            std::string::npos)
+      << all_errors(hardware);
 
   const ParseResult bad = parse_scenario_text(
       with_topology("topology: { kind: xml, xml: { file: p.xml }, network: { latency: 1us } }"),

@@ -202,12 +202,14 @@ TEST(Topology, DragonflyCrossesRoutersAndGroups) {
   const Measured near = measure(scenario, 0, 1);
   EXPECT_EQ(near.hosts, 4);
   expect_closed_form(near, 3, kLatency, kBandwidth);
-  // The other group: through the global link as well.
+  // The other group: to the router joined to group 1, over the blue link, down to the node.
   const Measured other_group = measure(scenario, 0, 2);
-  EXPECT_GT(other_group.route_latency, near.route_latency);
-  EXPECT_EQ(other_group.route.size(), other_group.route_latency / kLatency + 2)
-      << "every hop plus both limiters";
-  expect_closed_form(other_group, other_group.route_latency / kLatency, kLatency, kBandwidth);
+  EXPECT_EQ(other_group.route,
+            (std::vector<std::string>{"nic0", "local_link_from_router_0_to_node_0_0_UP",
+                                      "green_link_in_chassis_0_between_routers_0_and_1_4_UP",
+                                      "blue_link_between_group_0_and_1_routers_1_and_2_6_UP",
+                                      "local_link_from_router_2_to_node_0_2_DOWN", "nic2"}));
+  expect_closed_form(other_group, 4, kLatency, kBandwidth);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -402,6 +404,14 @@ TEST_F(PlatformFile, WhatCannotBeMappedIsOneLine) {
   const std::string missing = commsim::sim::read_platform_file(path_.string(), "hosts").error;
   EXPECT_NE(missing.find("cannot read platform file"), std::string::npos) << missing;
 
+  // A host that only some of the others reach: a Full zone gives an empty route.
+  EXPECT_NE(error_for(std::string(kHeader) +
+                      "<zone id=\"w\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\"/>\n<host "
+                      "id=\"b\" speed=\"1Gf\"/><host id=\"c\" speed=\"1Gf\"/>\n<link id=\"l\" "
+                      "bandwidth=\"1GBps\" latency=\"1us\"/><route src=\"a\" dst=\"b\"><link_ctn "
+                      "id=\"l\"/></route></zone></platform>\n")
+                .find("SimGrid cannot route from a to c (the route is empty"),
+            std::string::npos);
   // A property commsim reads, with a value it cannot use.
   std::ofstream(path_) << std::string(kHeader)
                        << "<zone id=\"w\" routing=\"Full\">\n<host id=\"a\" speed=\"1Gf\"><prop "
