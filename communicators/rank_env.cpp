@@ -38,10 +38,13 @@ void RankEnv::send(int dst, const std::string& channel, Message message) {
 
 void RankEnv::enter_op(std::string op, std::string group) {
   ops_.push_back(OpSite{std::move(op), std::move(group)});
+  op_started(ops_.back());
 }
 
-void RankEnv::exit_op() {
-  if (!ops_.empty()) ops_.pop_back();
+void RankEnv::exit_op(bool failed) {
+  if (ops_.empty()) return;
+  op_ending(failed);
+  ops_.pop_back();
 }
 
 std::optional<OpSite> RankEnv::current_op() const {
@@ -62,7 +65,7 @@ OpScope::OpScope(RankEnv& env, std::string op, std::string group)
 OpScope::~OpScope() {
   const bool unwinding = std::uncaught_exceptions() > exceptions_at_entry_;
   if (unwinding && env_.failure_stack_.empty()) env_.failure_stack_ = env_.ops_;
-  env_.exit_op();
+  env_.exit_op(unwinding);
 }
 
 }  // namespace commsim::comm

@@ -144,9 +144,10 @@ class RankEnv {
   // Records a log line at the current simulated time.
   virtual void log(LogLevel level, const std::string& logger, const std::string& text) = 0;
 
-  // The operation stack used for error and hang reports (see OpScope).
+  // The operation stack used for error and hang reports and traces (see OpScope). `failed`:
+  // the operation ends by an exception.
   void enter_op(std::string op, std::string group);
-  void exit_op();
+  void exit_op(bool failed = false);
   // Innermost operation, or nullopt outside any.
   std::optional<OpSite> current_op() const;
   // Outermost operation, or nullopt outside any: what a user called.
@@ -156,6 +157,12 @@ class RankEnv {
   // The operation stack as it was when the exception now propagating left its innermost
   // operation (recorded by OpScope during unwinding); empty when none. Cleared by take.
   std::vector<OpSite> take_failure_stack() { return std::exchange(failure_stack_, {}); }
+
+ protected:
+  // Told when an operation has been pushed on the stack and when it is about to be popped, for
+  // implementations that trace; the defaults do nothing.
+  virtual void op_started(const OpSite& /*site*/) {}
+  virtual void op_ending(bool /*failed*/) {}
 
  private:
   friend class OpScope;

@@ -9,9 +9,10 @@
 
 namespace commsim::sim {
 
-results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::Policy& policy) {
-  const ChildOutput output =
-      run_in_child([&] { return results::to_json(run_scenario(scenario, policy)).dump(); });
+results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::Policy& policy,
+                                const RunOptions& options) {
+  const ChildOutput output = run_in_child(
+      [&] { return results::to_json(run_scenario(scenario, policy, options)).dump(); });
   if (output.completed) {
     const nlohmann::json record =
         nlohmann::json::parse(output.result, nullptr, /*allow_exceptions=*/false);

@@ -1,6 +1,9 @@
 #include "sim/runtime.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -8,12 +11,14 @@
 #include <simgrid/kernel/resource/NetworkModelIntf.hpp>
 #include <simgrid/s4u.hpp>
 #include <string>
+#include <tuple>
 #include <unordered_set>
 #include <vector>
 
 #include "communicators/errors.h"
 #include "communicators/parallel_state.h"
 #include "scenarios/rank_facts.h"
+#include "sim/chrome_trace.h"
 #include "sim/engine.h"
 #include "sim/platform.h"
 #include "sim/simgrid_rank_env.h"
@@ -38,6 +43,8 @@ struct RankContext {
   std::unique_ptr<SimGridRankEnv> env;
   comm::ParallelState state;
   workloads::WorkloadReport report;
+  RankTrace trace;  // filled only when the run is traced
+  sg4::Host* host = nullptr;
   bool finished = false;
   bool killed = false;  // its host failed (a host-crash fault)
   Outcome outcome = Outcome::kOk;
@@ -152,10 +159,86 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
   return record;
 }
 
+// Bytes delivered over each link, cumulated in time order: every message a rank received adds
+// its bytes to each link of the route from its sender's host at its arrival time.
+std::vector<LinkSample> link_samples(const std::vector<std::unique_ptr<RankContext>>& contexts) {
+  struct Delivery {
+    double time;
+    std::string link;
+    std::uint64_t bytes;
+  };
+  std::vector<Delivery> deliveries;
+  std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<std::string>> routes;
+  for (const auto& context : contexts) {
+    for (const TraceArrival& arrival : context->trace.arrivals()) {
+      sg4::Host* from = contexts[static_cast<std::size_t>(arrival.src)]->host;
+      auto [route, fresh] = routes.try_emplace({from, context->host});
+      if (fresh) {
+        std::vector<sg4::Link*> links;
+        double latency = 0;
+        from->route_to(context->host, links, &latency);
+        for (const sg4::Link* link : links) route->second.push_back(link->get_name());
+      }
+      for (const std::string& link : route->second) {
+        deliveries.push_back(Delivery{arrival.time, link, arrival.bytes});
+      }
+    }
+  }
+  std::stable_sort(deliveries.begin(), deliveries.end(), [](const Delivery& a, const Delivery& b) {
+    return std::tie(a.time, a.link) < std::tie(b.time, b.link);
+  });
+  std::vector<LinkSample> samples;
+  std::map<std::string, std::uint64_t> totals;
+  for (const Delivery& delivery : deliveries) {
+    const std::uint64_t total = totals[delivery.link] += delivery.bytes;
+    if (!samples.empty() && samples.back().time == delivery.time &&
+        samples.back().link == delivery.link) {
+      samples.back().total_bytes = total;
+    } else {
+      samples.push_back(LinkSample{delivery.time, delivery.link, total});
+    }
+  }
+  return samples;
+}
+
+// Writes the run's Chrome trace to `path`, whole or not at all (a temporary file renamed).
+void write_trace(const std::string& path, const scenario::Scenario& scenario,
+                 const comm::Policy& policy,
+                 const std::vector<std::unique_ptr<RankContext>>& contexts) {
+  std::vector<TracedRank> ranks;
+  const double end = sg4::Engine::get_clock();
+  for (const auto& context : contexts) {
+    TracedRank rank{context->rank,
+                    context->node,
+                    scenario.node_name(context->node),
+                    context->finished || context->killed ? context->end_time : end,
+                    &context->trace,
+                    {}};
+    for (const comm::DecidedGroup& group : context->state.decided()) {
+      rank.backends[group.unique_name] = std::string(comm::backend_name(group.decision.backend));
+    }
+    ranks.push_back(std::move(rank));
+  }
+  const std::string text = chrome_trace(scenario.name, policy.name, ranks, link_samples(contexts),
+                                        scenario.topology.nodes)
+                               .dump(1) +
+                           "\n";
+  const std::string temporary = path + ".partial";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write the trace to " + temporary);
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot write the trace to " + path);
+  }
+}
+
 }  // namespace
 
 results::RunRecord run_scenario(const scenario::Scenario& scenario,
-                                const comm::Policy& named_policy) {
+                                const comm::Policy& named_policy, const RunOptions& run_options) {
   // The profile with the scenario's single switches applied; the record keeps the profile's name.
   const comm::Policy policy = scenario.policy_switches.apply(named_policy);
   std::vector<std::string> options = {
@@ -204,8 +287,10 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   for (int rank = 0; rank < world; ++rank) {
     RankContext* context = contexts[static_cast<std::size_t>(rank)].get();
     const int local_rank = placed_on_node[static_cast<std::size_t>(context->node)]++;
+    context->host = platform.host_of(context->node, local_rank);
+    if (!run_options.trace_path.empty()) context->env->set_trace(&context->trace);
     actors[static_cast<std::size_t>(rank)] = sg4::Actor::create(
-        "rank" + std::to_string(rank), platform.host_of(context->node, local_rank),
+        "rank" + std::to_string(rank), context->host,
         [context, &scenario, &policy, &layout] { rank_main(*context, scenario, policy, layout); });
   }
 
@@ -267,6 +352,9 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     record.data.max_abs_error =
         std::max(record.data.max_abs_error, context->report.data.max_abs_error);
     record.ranks.push_back(std::move(rank));
+  }
+  if (!run_options.trace_path.empty()) {
+    write_trace(run_options.trace_path, scenario, policy, contexts);
   }
   return record;
 }

@@ -1,11 +1,19 @@
 // Running one scenario under one policy on SimGrid, and collecting its RunRecord.
 #pragma once
 
+#include <string>
+
 #include "communicators/policy.h"
 #include "results/run_record.h"
 #include "scenarios/scenario.h"
 
 namespace commsim::sim {
+
+struct RunOptions {
+  // When set, the run's timeline is written here as a Chrome trace (chrome_trace.h), replacing
+  // the file whole or not at all.
+  std::string trace_path;
+};
 
 // Simulates `scenario` under `policy` in this process: builds the platform, starts one actor per
 // rank (placed as the scenario's placement says; packed by default: rank = node * ranks_per_node +
@@ -15,10 +23,12 @@ namespace commsim::sim {
 // computed here.
 // SimGrid allows one simulation per process: call this at most once (see run_isolated).
 // REQUIRES: the scenario is valid (as the parser returns it).
-results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy);
+results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy,
+                                const RunOptions& options = {});
 
 // run_scenario in a child process, so any number of runs can happen from one process. Throws
 // std::runtime_error when the child dies without producing a record.
-results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::Policy& policy);
+results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::Policy& policy,
+                                const RunOptions& options = {});
 
 }  // namespace commsim::sim

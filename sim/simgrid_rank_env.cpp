@@ -66,6 +66,7 @@ std::unique_ptr<comm::PendingSend> SimGridRankEnv::post_send(int dst, const std:
   if (send_delay_ > 0) sg4::this_actor::sleep_for(send_delay_);
   message.src = world_rank_;
   const std::uint64_t wire_bytes = message.wire_bytes;
+  if (trace_ != nullptr) trace_->sent(wire_bytes);
   // Ownership passes to the receiver, which adopts it with get_unique.
   sg4::CommPtr comm = mailbox->put_async(new comm::Message(std::move(message)), wire_bytes);
   return std::make_unique<SimGridPendingSend>(*this, std::move(comm), dst);
@@ -82,6 +83,7 @@ comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
     throw_connection_lost(src);
   }
   clear_blocked();
+  if (trace_ != nullptr) trace_->received(message->wire_bytes, src, now());
   return std::move(*message);
 }
 
@@ -133,7 +135,21 @@ void SimGridRankEnv::charge_compute(double flops, int threads) {
   }
 }
 
+void SimGridRankEnv::op_started(const comm::OpSite& site) {
+  if (trace_ != nullptr) trace_->op_started(site, now());
+}
+
+void SimGridRankEnv::op_ending(bool failed) {
+  if (trace_ != nullptr) trace_->op_ending(now(), failed);
+}
+
+void SimGridRankEnv::clear_blocked() {
+  blocked_on_.reset();
+  if (trace_ != nullptr) trace_->wait_ended(now());
+}
+
 void SimGridRankEnv::mark_blocked(int peer, const char* what) {
+  if (trace_ != nullptr) trace_->wait_started(what, peer, op_stack(), now());
   blocked_on_ = BlockedOn{op_stack(), peer, what};
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "communicators/rank_env.h"
+#include "sim/rank_trace.h"
 
 namespace commsim::sim {
 
@@ -63,14 +64,20 @@ class SimGridRankEnv final : public comm::RankEnv {
   void charge_compute(double flops, int threads) override;
 
   const std::vector<comm::LogLine>& logs() const { return logs_; }
+  // Records this rank's operations, waits and arrivals into `trace` from now on (--trace).
+  void set_trace(RankTrace* trace) { trace_ = trace; }
   // Set while the rank is blocked in a wait; cleared when the wait returns. (Captured when the
   // wait starts: a deadlocked actor's op stack unwinds when SimGrid ends it.)
   const std::optional<BlockedOn>& blocked_on() const { return blocked_on_; }
 
+ protected:
+  void op_started(const comm::OpSite& site) override;
+  void op_ending(bool failed) override;
+
  private:
   friend class SimGridPendingSend;
   void mark_blocked(int peer, const char* what);
-  void clear_blocked() { blocked_on_.reset(); }
+  void clear_blocked();
   // The mailbox of (channel, src, dst), created with its permanent receiver on first use.
   simgrid::s4u::Mailbox* outbox(const std::string& channel, int dst);
 
@@ -82,6 +89,7 @@ class SimGridRankEnv final : public comm::RankEnv {
   std::vector<comm::LogLine> logs_;
   std::optional<BlockedOn> blocked_on_;
   std::unordered_map<std::string, simgrid::s4u::Mailbox*> outboxes_;
+  RankTrace* trace_ = nullptr;
 };
 
 }  // namespace commsim::sim

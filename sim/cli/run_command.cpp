@@ -21,8 +21,11 @@ int run_command(const std::vector<std::string>& args) {
       ("policy", po::value<std::string>(),
        "vLLM behaviour profile to run under (default: each scenario's own `policy`)")  //
       ("json", po::value<std::string>(),
-       "write the result record (an array when several scenarios run) to this file")  //
-      ("junit", po::value<std::string>(), "write a JUnit XML report (one test per run) here");
+       "write the result record (an array when several scenarios run) to this file")           //
+      ("junit", po::value<std::string>(), "write a JUnit XML report (one test per run) here")  //
+      ("trace", po::value<std::string>(),
+       "write the run's timeline here as a Chrome trace (Perfetto, chrome://tracing); one "
+       "scenario only");
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
     std::cout << options
@@ -35,6 +38,15 @@ int run_command(const std::vector<std::string>& args) {
   const std::vector<scenario::Scenario> scenarios = load_scenarios(paths);
   if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
   if (vm.count("junit")) require_writable(vm["junit"].as<std::string>(), "--junit");
+  sim::RunOptions run_options;
+  if (vm.count("trace")) {
+    if (scenarios.size() != 1) {
+      throw UsageError("--trace: a trace holds one run; give one scenario file (got " +
+                       std::to_string(scenarios.size()) + ")");
+    }
+    run_options.trace_path = vm["trace"].as<std::string>();
+    require_writable(run_options.trace_path, "--trace");
+  }
   std::optional<comm::Policy> forced;
   if (vm.count("policy")) forced = policy_by_name(vm["policy"].as<std::string>(), "--policy");
 
@@ -45,7 +57,7 @@ int run_command(const std::vector<std::string>& args) {
   std::vector<results::RunRecord> runs;
   for (const scenario::Scenario& scenario : scenarios) {
     const comm::Policy policy = forced ? *forced : policy_by_name(scenario.policy, "policy");
-    results::RunRecord record = sim::run_isolated(scenario, policy);
+    results::RunRecord record = sim::run_isolated(scenario, policy, run_options);
     results::apply_expectations(record, scenario);
     results::write_summary(std::cout, record);
     std::cout << '\n';

@@ -1,0 +1,46 @@
+#include "sim/rank_trace.h"
+
+namespace commsim::sim {
+
+void RankTrace::op_started(const comm::OpSite& site, double now) {
+  open_.push_back(spans_.size());
+  spans_.push_back(
+      TraceSpan{site.op, site.group, static_cast<int>(open_.size()) - 1, now, -1, 0, 0, false});
+}
+
+void RankTrace::op_ending(double now, bool failed) {
+  if (open_.empty()) return;
+  TraceSpan& span = spans_[open_.back()];
+  span.end = now;
+  span.failed = failed;
+  open_.pop_back();
+}
+
+void RankTrace::sent(std::uint64_t bytes) {
+  for (std::size_t index : open_) spans_[index].bytes_sent += bytes;
+}
+
+void RankTrace::received(std::uint64_t bytes, int src, double now) {
+  for (std::size_t index : open_) spans_[index].bytes_received += bytes;
+  arrivals_.push_back(TraceArrival{now, src, bytes});
+}
+
+void RankTrace::wait_started(const char* what, int peer, const std::vector<comm::OpSite>& ops,
+                             double now) {
+  const comm::OpSite site = ops.empty() ? comm::OpSite{} : ops.back();
+  waits_.push_back(TraceWait{what, peer, site.op, site.group, now, -1});
+  waiting_ = true;
+}
+
+void RankTrace::wait_ended(double now) {
+  if (!waiting_) return;
+  waiting_ = false;
+  // A wait that took no simulated time is not worth a box on the timeline.
+  if (waits_.back().start == now) {
+    waits_.pop_back();
+  } else {
+    waits_.back().end = now;
+  }
+}
+
+}  // namespace commsim::sim

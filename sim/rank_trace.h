@@ -1,0 +1,62 @@
+// What one rank did over simulated time, for a timeline (--trace): its operations (nested, with
+// the bytes they moved), its waits, and the messages it received. Recorded by SimGridRankEnv;
+// no SimGrid here. Times are simulated seconds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "communicators/rank_env.h"
+
+namespace commsim::sim {
+
+struct TraceSpan {
+  std::string op;
+  std::string group;
+  int depth = 0;  // 0 for what the workload called, 1 for what that called, ...
+  double start = 0;
+  double end = -1;                   // -1 while open: the run ended inside it
+  std::uint64_t bytes_sent = 0;      // by this operation and those it called
+  std::uint64_t bytes_received = 0;  // likewise
+  bool failed = false;               // it ended by an exception
+};
+
+struct TraceWait {
+  std::string what;  // "recv", "send" or "shared memory"
+  int peer = -1;     // the world rank waited for, -1 for none in particular
+  std::string op;    // the innermost operation at the time, "" outside any
+  std::string group;
+  double start = 0;
+  double end = -1;  // -1: the run ended while waiting (a hang)
+};
+
+// A message this rank received: when it arrived, from whom, how many bytes.
+struct TraceArrival {
+  double time = 0;
+  int src = -1;
+  std::uint64_t bytes = 0;
+};
+
+class RankTrace {
+ public:
+  void op_started(const comm::OpSite& site, double now);
+  void op_ending(double now, bool failed);
+  void sent(std::uint64_t bytes);
+  void received(std::uint64_t bytes, int src, double now);
+  void wait_started(const char* what, int peer, const std::vector<comm::OpSite>& ops, double now);
+  void wait_ended(double now);
+
+  const std::vector<TraceSpan>& spans() const { return spans_; }
+  const std::vector<TraceWait>& waits() const { return waits_; }
+  const std::vector<TraceArrival>& arrivals() const { return arrivals_; }
+
+ private:
+  std::vector<TraceSpan> spans_;   // in start order
+  std::vector<std::size_t> open_;  // indices into spans_ of the open operations, outermost first
+  std::vector<TraceWait> waits_;   // in start order
+  std::vector<TraceArrival> arrivals_;
+  bool waiting_ = false;
+};
+
+}  // namespace commsim::sim

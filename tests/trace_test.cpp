@@ -1,0 +1,144 @@
+// commsim run --trace: the timeline as a Chrome trace. A track per rank grouped by node, every
+// communicator operation with its group, backend and bytes, the waits (a hang's stays open to the
+// end), counters of bytes delivered per link, and the same bytes for the same scenario.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/support/run_commsim.h"
+
+namespace {
+
+using commsim::testing::run_commsim;
+using commsim::testing::temp_path;
+using nlohmann::json;
+
+const std::string kTwoNodes = "scenarios/regressions/tp2-pp2-two-nodes.yaml";
+const std::string kHang = "scenarios/regressions/mixed-arch-pp-hang.yaml";
+
+std::string read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs `scenario` under `policy` with --trace and returns the trace.
+json traced(const std::string& scenario, const std::string& policy, const std::string& name) {
+  const auto path = temp_path(name);
+  const auto result =
+      run_commsim("run " + scenario + " --policy " + policy + " --trace " + path.string());
+  EXPECT_LE(result.exit_code, 1) << result.output;
+  const json trace = json::parse(read(path), nullptr, /*allow_exceptions=*/false);
+  std::filesystem::remove(path);
+  EXPECT_FALSE(trace.is_discarded());
+  return trace;
+}
+
+// The events named `name` of phase `phase` on rank `rank` (any rank when -1).
+std::vector<json> events(const json& trace, const std::string& phase, const std::string& name,
+                         int rank = -1) {
+  std::vector<json> found;
+  for (const json& event : trace.at("traceEvents")) {
+    if (event.at("ph") != phase || event.at("name") != name) continue;
+    if (rank >= 0 && event.value("tid", -1) != rank) continue;
+    found.push_back(event);
+  }
+  return found;
+}
+
+TEST(Trace, TheSameScenarioGivesTheSameBytes) {
+  const auto first = temp_path("trace-first");
+  const auto second = temp_path("trace-second");
+  ASSERT_EQ(run_commsim("run " + kTwoNodes + " --trace " + first.string()).exit_code, 0);
+  ASSERT_EQ(run_commsim("run " + kTwoNodes + " --trace " + second.string()).exit_code, 0);
+  const std::string bytes = read(first);
+  EXPECT_GT(bytes.size(), 1000u);
+  EXPECT_EQ(bytes, read(second));
+  std::filesystem::remove(first);
+  std::filesystem::remove(second);
+}
+
+TEST(Trace, RanksAreTracksGroupedByNode) {
+  const json trace = traced(kTwoNodes, "vllm-pr40150", "trace-tracks");
+  const auto processes = events(trace, "M", "process_name");
+  ASSERT_EQ(processes.size(), 3u);  // node0, node1, the network
+  EXPECT_EQ(processes[0].at("args").at("name"), "node0");
+  EXPECT_EQ(processes[1].at("args").at("name"), "node1");
+  const auto threads = events(trace, "M", "thread_name");
+  ASSERT_EQ(threads.size(), 4u);
+  EXPECT_EQ(threads[2].at("pid"), 1);  // rank 2 runs on node 1
+  EXPECT_EQ(threads[2].at("args").at("name"), "rank 2");
+}
+
+TEST(Trace, OperationsCarryGroupBackendAndBytes) {
+  const json trace = traced(kTwoNodes, "vllm-pr40150", "trace-ops");
+  // Rank 0 hands its dicts to stage 1 over torch.distributed (the PP group spans the nodes).
+  const auto sends = events(trace, "X", "send_tensor_dict", 0);
+  ASSERT_EQ(sends.size(), 3u);  // three steps
+  for (const json& send : sends) {
+    EXPECT_EQ(send.at("args").at("group"), "pp:0");
+    EXPECT_EQ(send.at("args").at("backend"), "torch.distributed");
+    EXPECT_GT(send.at("args").at("bytes_sent").get<std::uint64_t>(), 2u * 8 * 2048 * 2 / 2);
+    EXPECT_GT(send.at("dur").get<double>(), 0.0);
+    EXPECT_EQ(send.at("pid"), 0);
+  }
+  // The TP group of node 1 gathers the halves back over SHM.
+  const auto receives = events(trace, "X", "recv_tensor_dict", 2);
+  ASSERT_EQ(receives.size(), 3u);
+  const auto gathers = events(trace, "X", "shm_all_gather", 2);
+  ASSERT_FALSE(gathers.empty());
+  EXPECT_EQ(gathers.front().at("args").at("backend"), "shm");
+  // Under 0.18.0 the hand-off fails at once: the box says so.
+  const json failing = traced(kTwoNodes, "vllm-0.18.0", "trace-failing");
+  const auto failed = events(failing, "X", "send_tensor_dict", 0);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed.front().at("args").at("failed"), true);
+}
+
+TEST(Trace, AHangLeavesItsWaitOpenToTheEnd) {
+  const json trace = traced(kHang, "vllm-pr40150", "trace-hang");
+  const auto waits = events(trace, "X", "wait (recv)", 0);
+  ASSERT_FALSE(waits.empty());
+  const json& last = waits.back();
+  EXPECT_EQ(last.at("args").at("op"), "all_gather_object");
+  EXPECT_EQ(last.at("args").at("group"), "pp:0");
+  EXPECT_EQ(last.at("args").at("peer"), 1);
+  EXPECT_EQ(last.at("args").at("unfinished"), true);
+}
+
+TEST(Trace, LinksCountTheBytesDeliveredOverThem) {
+  const json trace = traced(kTwoNodes, "vllm-pr40150", "trace-links");
+  // Everything node 0 sends to node 1 leaves by nic0_UP and arrives by nic1_DOWN.
+  const auto up = events(trace, "C", "nic0_UP");
+  const auto down = events(trace, "C", "nic1_DOWN");
+  ASSERT_FALSE(up.empty());
+  ASSERT_EQ(up.size(), down.size());
+  std::uint64_t previous = 0;
+  for (std::size_t i = 0; i < up.size(); ++i) {
+    const auto bytes = up[i].at("args").at("bytes").get<std::uint64_t>();
+    EXPECT_GT(bytes, previous);  // cumulative
+    previous = bytes;
+    EXPECT_EQ(up[i].at("ts"), down[i].at("ts"));
+    EXPECT_EQ(down[i].at("args").at("bytes"), bytes);
+  }
+  // The hand-off: 3 steps x 2 tensors of 8 x 2048 bf16, plus the dict headers.
+  EXPECT_GT(previous, 3u * 2 * 8 * 2048 * 2);
+  EXPECT_FALSE(events(trace, "C", "lo0").empty());  // the name check between ranks of node 0
+}
+
+TEST(Trace, OneScenarioAndAWritableFileOnly) {
+  const auto two = run_commsim("run " + kTwoNodes + " " + kHang + " --trace /tmp/unused.json");
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_NE(two.output.find("--trace: a trace holds one run; give one scenario file (got 2)"),
+            std::string::npos)
+      << two.output;
+  const auto unwritable = run_commsim("run " + kTwoNodes + " --trace /no/such/dir/t.json");
+  EXPECT_EQ(unwritable.exit_code, 2);
+  EXPECT_NE(unwritable.output.find("cannot write --trace file '/no/such/dir/t.json'"),
+            std::string::npos)
+      << unwritable.output;
+}
+
+}  // namespace
