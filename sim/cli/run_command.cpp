@@ -6,6 +6,7 @@
 #include "results/record_json.h"
 #include "results/summary.h"
 #include "results/verdict.h"
+#include "sim/cli/baseline_options.h"
 #include "sim/cli/cli_support.h"
 #include "sim/cli/commands.h"
 #include "sim/runtime.h"
@@ -26,6 +27,7 @@ int run_command(const std::vector<std::string>& args) {
       ("trace", po::value<std::string>(),
        "write the run's timeline here as a Chrome trace (Perfetto, chrome://tracing); one "
        "scenario only");
+  BaselineOptions::add_to(options);
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
     std::cout << options
@@ -47,12 +49,14 @@ int run_command(const std::vector<std::string>& args) {
     run_options.trace_path = vm["trace"].as<std::string>();
     require_writable(run_options.trace_path, "--trace");
   }
+  BaselineOptions baselines(vm);
   std::optional<comm::Policy> forced;
   if (vm.count("policy")) forced = policy_by_name(vm["policy"].as<std::string>(), "--policy");
 
   int passed = 0;
   int failed = 0;
   int unchecked = 0;
+  int drifted = 0;
   nlohmann::json records = nlohmann::json::array();
   std::vector<results::RunRecord> runs;
   for (const scenario::Scenario& scenario : scenarios) {
@@ -60,6 +64,7 @@ int run_command(const std::vector<std::string>& args) {
     results::RunRecord record = sim::run_isolated(scenario, policy, run_options);
     results::apply_expectations(record, scenario);
     results::write_summary(std::cout, record);
+    drifted += baselines.check(record, std::cout);
     std::cout << '\n';
     passed += record.verdict == results::Verdict::kPass;
     failed += record.verdict == results::Verdict::kFail;
@@ -69,7 +74,9 @@ int run_command(const std::vector<std::string>& args) {
   }
   std::cout << "commsim: " << passed << " passed, " << failed << " failed";
   if (unchecked > 0) std::cout << ", " << unchecked << " unchecked";
+  if (drifted > 0) std::cout << ", " << drifted << " drifted from their baseline";
   std::cout << '\n';
+  baselines.finish(std::cout);
   if (vm.count("junit")) {
     std::ostringstream xml;
     results::write_junit(xml, "commsim", runs);
@@ -78,7 +85,7 @@ int run_command(const std::vector<std::string>& args) {
   if (vm.count("json")) {
     write_json_file(vm["json"].as<std::string>(), records.size() == 1 ? records[0] : records);
   }
-  return failed > 0 ? kExitFail : kExitPass;
+  return failed > 0 || drifted > 0 ? kExitFail : kExitPass;
 }
 
 }  // namespace commsim::cli

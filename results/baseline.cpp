@@ -1,0 +1,114 @@
+#include "results/baseline.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "scenarios/outcome.h"
+
+namespace commsim::results {
+
+namespace {
+
+std::string number(double value) {
+  std::ostringstream text;
+  text.precision(17);
+  text << value;
+  return text.str();
+}
+
+std::string ranks_text(const std::vector<int>& ranks) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < ranks.size(); ++i) text += (i ? ", " : "") + std::to_string(ranks[i]);
+  return text + "]";
+}
+
+class Comparison {
+ public:
+  explicit Comparison(double tolerance) : tolerance_(tolerance) {}
+
+  void time(const std::string& what, double baseline, double now) {
+    const double scale = std::max(std::abs(baseline), std::abs(now));
+    if (std::abs(baseline - now) > tolerance_ * scale) {
+      drifts_.push_back(Drift{what, number(baseline), number(now)});
+    }
+  }
+
+  template <typename T>
+  void same(const std::string& what, const T& baseline, const T& now) {
+    if (!(baseline == now)) drifts_.push_back(Drift{what, text(baseline), text(now)});
+  }
+
+  std::vector<Drift> take() { return std::move(drifts_); }
+
+ private:
+  static std::string text(const std::string& value) { return "'" + value + "'"; }
+  static std::string text(bool value) { return value ? "true" : "false"; }
+  static std::string text(int value) { return std::to_string(value); }
+  static std::string text(std::int64_t value) { return std::to_string(value); }
+  static std::string text(std::size_t value) { return std::to_string(value); }
+
+  double tolerance_;
+  std::vector<Drift> drifts_;
+};
+
+}  // namespace
+
+std::string baseline_file_name(const RunRecord& record) {
+  return record.scenario + "@" + record.policy + ".json";
+}
+
+std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRecord& now,
+                                         double tolerance) {
+  Comparison compare(tolerance);
+  compare.time("sim_time_s", baseline.sim_time_s, now.sim_time_s);
+  compare.same("deadlock", baseline.deadlock, now.deadlock);
+
+  compare.same("number of groups", baseline.groups.size(), now.groups.size());
+  for (std::size_t i = 0; i < std::min(baseline.groups.size(), now.groups.size()); ++i) {
+    const GroupRecord& before = baseline.groups[i];
+    const GroupRecord& after = now.groups[i];
+    const std::string name = "group " + before.name + " " + ranks_text(before.ranks);
+    compare.same(name + " name and ranks", name,
+                 "group " + after.name + " " + ranks_text(after.ranks));
+    compare.same(name + " backend", before.backend, after.backend);
+    compare.same(name + " reason", before.reason, after.reason);
+    compare.same(name + " supports_tensor_dict", before.supports_tensor_dict,
+                 after.supports_tensor_dict);
+    compare.same(name + " use_cpu_custom_send_recv", before.use_cpu_custom_send_recv,
+                 after.use_cpu_custom_send_recv);
+  }
+
+  compare.same("number of ranks", baseline.ranks.size(), now.ranks.size());
+  for (std::size_t i = 0; i < std::min(baseline.ranks.size(), now.ranks.size()); ++i) {
+    const RankRecord& before = baseline.ranks[i];
+    const RankRecord& after = now.ranks[i];
+    const std::string name = "rank " + std::to_string(before.rank);
+    compare.same(name + " outcome", scenario::outcome_name(before.outcome),
+                 scenario::outcome_name(after.outcome));
+    const ErrorInfo none;
+    const ErrorInfo& error_before = before.error ? *before.error : none;
+    const ErrorInfo& error_after = after.error ? *after.error : none;
+    compare.same(name + " error.type", error_before.type, error_after.type);
+    compare.same(name + " error.message", error_before.message, error_after.message);
+    compare.same(name + " error.op", error_before.op, error_after.op);
+    const WaitInfo no_wait;
+    const WaitInfo& wait_before = before.waiting ? *before.waiting : no_wait;
+    const WaitInfo& wait_after = after.waiting ? *after.waiting : no_wait;
+    compare.same(name + " waiting.op", wait_before.op, wait_after.op);
+    compare.same(name + " waiting.group", wait_before.group, wait_after.group);
+    compare.same(name + " waiting.peer", wait_before.peer, wait_after.peer);
+    compare.time(name + " end_time", before.end_time, after.end_time);
+  }
+
+  compare.same("data.dicts_delivered", baseline.data.dicts_delivered, now.data.dicts_delivered);
+  compare.same("data.dicts_mismatched", baseline.data.dicts_mismatched, now.data.dicts_mismatched);
+  compare.same("data.collectives", baseline.data.collectives, now.data.collectives);
+  compare.same("data.collectives_mismatched", baseline.data.collectives_mismatched,
+               now.data.collectives_mismatched);
+  compare.same("data.wrong_elements", baseline.data.wrong_elements, now.data.wrong_elements);
+  compare.time("data.collective_time_s", baseline.data.collective_time_s,
+               now.data.collective_time_s);
+  return compare.take();
+}
+
+}  // namespace commsim::results

@@ -1,0 +1,39 @@
+// `commsim run --baseline DIR` / `--record-baseline DIR`: comparing runs with committed records,
+// or re-recording them (results/baseline.h).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "results/run_record.h"
+
+namespace commsim::cli {
+
+class BaselineOptions {
+ public:
+  // Adds --baseline, --record-baseline and --baseline-tolerance to `options`.
+  static void add_to(boost::program_options::options_description& options);
+  // Reads them; throws UsageError for a missing directory, a bad tolerance or both modes at once.
+  explicit BaselineOptions(const boost::program_options::variables_map& vm);
+
+  // Compares `record` with its baseline (when comparing) and prints what drifted to `out`;
+  // remembers it (when recording). Returns whether it drifted. Throws UsageError for a baseline
+  // file that is not a run record.
+  bool check(const results::RunRecord& record, std::ostream& out);
+  // Writes the remembered records (when recording), one file each; throws UsageError when two
+  // runs would share a file.
+  void finish(std::ostream& out) const;
+
+ private:
+  std::optional<std::string> compare_dir_;
+  std::optional<std::string> record_dir_;
+  double tolerance_;
+  std::map<std::string, nlohmann::json> recorded_;    // file name -> record
+  std::map<std::string, std::string> recorded_from_;  // file name -> scenario path
+};
+
+}  // namespace commsim::cli
