@@ -1,7 +1,9 @@
 #include "results/baseline.h"
 
+#include <array>
+#include <cctype>
+#include <charconv>
 #include <cmath>
-#include <sstream>
 
 #include "scenarios/outcome.h"
 
@@ -9,11 +11,11 @@ namespace commsim::results {
 
 namespace {
 
+// The shortest text that reads back as `value`.
 std::string number(double value) {
-  std::ostringstream text;
-  text.precision(17);
-  text << value;
-  return text.str();
+  std::array<char, 32> buffer{};
+  const auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return std::string(buffer.data(), end);
 }
 
 std::string ranks_text(const std::vector<int>& ranks) {
@@ -26,11 +28,14 @@ class Comparison {
  public:
   explicit Comparison(double tolerance) : tolerance_(tolerance) {}
 
+  // Within `tolerance` of each other, relative to the larger; values that are not finite
+  // (NaN, infinities) must be the same.
   void time(const std::string& what, double baseline, double now) {
-    const double scale = std::max(std::abs(baseline), std::abs(now));
-    if (std::abs(baseline - now) > tolerance_ * scale) {
-      drifts_.push_back(Drift{what, number(baseline), number(now)});
-    }
+    const bool finite = std::isfinite(baseline) && std::isfinite(now);
+    const bool close = finite ? std::abs(baseline - now) <=
+                                    tolerance_ * std::max(std::abs(baseline), std::abs(now))
+                              : (std::isnan(baseline) && std::isnan(now)) || baseline == now;
+    if (!close) drifts_.push_back(Drift{what, number(baseline), number(now)});
   }
 
   template <typename T>
@@ -46,6 +51,11 @@ class Comparison {
   static std::string text(int value) { return std::to_string(value); }
   static std::string text(std::int64_t value) { return std::to_string(value); }
   static std::string text(std::size_t value) { return std::to_string(value); }
+  static std::string text(const std::vector<std::string>& lines) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < lines.size(); ++i) out += (i ? ", '" : "'") + lines[i] + "'";
+    return out + "]";
+  }
 
   double tolerance_;
   std::vector<Drift> drifts_;
@@ -53,8 +63,15 @@ class Comparison {
 
 }  // namespace
 
-std::string baseline_file_name(const RunRecord& record) {
-  return record.scenario + "@" + record.policy + ".json";
+std::string baseline_file_name(const std::string& scenario, const std::string& policy) {
+  std::string name = scenario + "@" + policy;
+  for (char& c : name) {
+    const bool plain =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '@';
+    if (!plain) c = '_';
+  }
+  if (name.front() == '.') name.front() = '_';  // never "..", never hidden
+  return name + ".json";
 }
 
 std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRecord& now,
@@ -76,6 +93,7 @@ std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRec
                  after.supports_tensor_dict);
     compare.same(name + " use_cpu_custom_send_recv", before.use_cpu_custom_send_recv,
                  after.use_cpu_custom_send_recv);
+    compare.same(name + " logs", before.logs, after.logs);
   }
 
   compare.same("number of ranks", baseline.ranks.size(), now.ranks.size());
@@ -83,6 +101,7 @@ std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRec
     const RankRecord& before = baseline.ranks[i];
     const RankRecord& after = now.ranks[i];
     const std::string name = "rank " + std::to_string(before.rank);
+    compare.same(name + " node", before.node, after.node);
     compare.same(name + " outcome", scenario::outcome_name(before.outcome),
                  scenario::outcome_name(after.outcome));
     const ErrorInfo none;
@@ -91,6 +110,8 @@ std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRec
     compare.same(name + " error.type", error_before.type, error_after.type);
     compare.same(name + " error.message", error_before.message, error_after.message);
     compare.same(name + " error.op", error_before.op, error_after.op);
+    compare.same(name + " error.group", error_before.group, error_after.group);
+    compare.same(name + " error.where", error_before.where, error_after.where);
     const WaitInfo no_wait;
     const WaitInfo& wait_before = before.waiting ? *before.waiting : no_wait;
     const WaitInfo& wait_after = after.waiting ? *after.waiting : no_wait;
@@ -98,8 +119,21 @@ std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRec
     compare.same(name + " waiting.group", wait_before.group, wait_after.group);
     compare.same(name + " waiting.peer", wait_before.peer, wait_after.peer);
     compare.time(name + " end_time", before.end_time, after.end_time);
+    compare.same(name + " number of probes", before.probes.size(), after.probes.size());
+    for (std::size_t p = 0; p < std::min(before.probes.size(), after.probes.size()); ++p) {
+      const ProbeRecord& probe_before = before.probes[p];
+      const ProbeRecord& probe_after = after.probes[p];
+      const std::string probe = name + " probe " + probe_before.op;
+      compare.same(probe + " outcome", scenario::outcome_name(probe_before.outcome),
+                   scenario::outcome_name(probe_after.outcome));
+      compare.same(probe + " error.type", probe_before.error ? probe_before.error->type : "",
+                   probe_after.error ? probe_after.error->type : "");
+      compare.same(probe + " error.message", probe_before.error ? probe_before.error->message : "",
+                   probe_after.error ? probe_after.error->message : "");
+    }
   }
 
+  compare.same("data.dicts_sent", baseline.data.dicts_sent, now.data.dicts_sent);
   compare.same("data.dicts_delivered", baseline.data.dicts_delivered, now.data.dicts_delivered);
   compare.same("data.dicts_mismatched", baseline.data.dicts_mismatched, now.data.dicts_mismatched);
   compare.same("data.collectives", baseline.data.collectives, now.data.collectives);
@@ -108,6 +142,8 @@ std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRec
   compare.same("data.wrong_elements", baseline.data.wrong_elements, now.data.wrong_elements);
   compare.time("data.collective_time_s", baseline.data.collective_time_s,
                now.data.collective_time_s);
+  compare.time("data.max_rel_l2", baseline.data.max_rel_l2, now.data.max_rel_l2);
+  compare.time("data.max_abs_error", baseline.data.max_abs_error, now.data.max_abs_error);
   return compare.take();
 }
 

@@ -11,8 +11,8 @@
 
 namespace commsim::results {
 
-// Relative tolerance on simulated times unless told otherwise: SimGrid's times are exact and the
-// same on every machine, so any drift is a change of behaviour.
+// Relative tolerance on simulated times unless told otherwise: simulated times come from SimGrid's
+// models alone, and are the same run after run on the same build.
 constexpr double kDefaultBaselineTolerance = 1e-9;
 
 // One difference between a baseline and a run.
@@ -22,13 +22,17 @@ struct Drift {
   std::string now;
 };
 
-// "<scenario>@<policy>.json".
-std::string baseline_file_name(const RunRecord& record);
+// "<scenario>@<policy>.json", with every character but letters, digits, '.', '-', '_' and '@'
+// replaced by '_' (so a name cannot leave the directory).
+std::string baseline_file_name(const std::string& scenario, const std::string& policy);
 
-// What differs between `baseline` and `now`: the simulated end time, every rank's end time and
-// the data's collective time (each beyond `tolerance`, relative), whether it deadlocked, every
-// group's decision (backend, reason, flags), every rank's outcome (error type, message and
-// operation; where a hang waits), and the data delivered. Empty when nothing drifted.
+// What differs between `baseline` and `now`. Numbers, each within `tolerance` relative to the
+// larger (not finite: equal): the simulated end time, every rank's end time, the data's
+// collective time and numerical errors. Exactly: whether it deadlocked; every group's decision
+// (backend, reason, flags) and INFO lines; every rank's node, outcome, exception (type, message,
+// operation, group, stack), where a hang waits and its probes; the data sent and delivered.
+// Not compared: ranks' log lines and their times, the verdict, the scenario's path.
+// Empty when nothing drifted.
 std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRecord& now,
                                          double tolerance);
 

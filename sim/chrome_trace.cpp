@@ -1,6 +1,8 @@
 #include "sim/chrome_trace.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
 namespace commsim::sim {
 
@@ -8,8 +10,24 @@ namespace {
 
 using nlohmann::json;
 
-// Chrome traces count in microseconds.
-double micros(double seconds) { return seconds * 1e6; }
+// Chrome traces count in microseconds. Times are rounded to whole nanoseconds first, and a box's
+// duration is taken between the rounded ends, so that boxes that touch or nest in simulated time
+// still do after rounding.
+std::int64_t nanos(double seconds) { return std::llround(seconds * 1e9); }
+double micros(std::int64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000; }
+
+// A complete event ("X") from `start` to `end` on rank `rank`'s track.
+json box(const std::string& name, const char* category, const TracedRank& rank, double start,
+         double end, json args) {
+  return {{"name", name},
+          {"cat", category},
+          {"ph", "X"},
+          {"pid", rank.node},
+          {"tid", rank.rank},
+          {"ts", micros(nanos(start))},
+          {"dur", micros(nanos(end) - nanos(start))},
+          {"args", std::move(args)}};
+}
 
 json metadata(const char* what, int pid, int tid, const std::string& name) {
   return {{"name", what}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"args", {{"name", name}}}};
@@ -42,36 +60,22 @@ json chrome_trace(const std::string& scenario, const std::string& policy,
   }
   for (const TracedRank& rank : ranks) {
     for (const TraceSpan& span : rank.trace->spans()) {
-      const double end = span.end < 0 ? rank.end_time : span.end;
       json args = {{"group", span.group},
                    {"bytes_sent", span.bytes_sent},
                    {"bytes_received", span.bytes_received}};
       if (const auto found = rank.backends.find(span.group); found != rank.backends.end()) {
-        args["backend"] = found->second;
+        args["group_backend"] = found->second;
       }
       if (span.failed) args["failed"] = true;
       if (span.end < 0) args["unfinished"] = true;
-      events.push_back({{"name", span.op},
-                        {"cat", "op"},
-                        {"ph", "X"},
-                        {"pid", rank.node},
-                        {"tid", rank.rank},
-                        {"ts", micros(span.start)},
-                        {"dur", micros(end - span.start)},
-                        {"args", args}});
+      events.push_back(box(span.op, "op", rank, span.start, span.end < 0 ? rank.end_time : span.end,
+                           std::move(args)));
     }
     for (const TraceWait& wait : rank.trace->waits()) {
-      const double end = wait.end < 0 ? rank.end_time : wait.end;
       json args = {{"peer", wait.peer}, {"op", wait.op}, {"group", wait.group}};
       if (wait.end < 0) args["unfinished"] = true;
-      events.push_back({{"name", "wait (" + wait.what + ")"},
-                        {"cat", "wait"},
-                        {"ph", "X"},
-                        {"pid", rank.node},
-                        {"tid", rank.rank},
-                        {"ts", micros(wait.start)},
-                        {"dur", micros(end - wait.start)},
-                        {"args", args}});
+      events.push_back(box("wait (" + wait.what + ")", "wait", rank, wait.start,
+                           wait.end < 0 ? rank.end_time : wait.end, std::move(args)));
     }
   }
   if (!links.empty()) {
@@ -87,7 +91,7 @@ json chrome_trace(const std::string& scenario, const std::string& policy,
                       {"cat", "link"},
                       {"ph", "C"},
                       {"pid", network_pid},
-                      {"ts", micros(sample.time)},
+                      {"ts", micros(nanos(sample.time))},
                       {"args", {{"bytes", sample.total_bytes}}}});
   }
   return {{"traceEvents", events},

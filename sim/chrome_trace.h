@@ -1,6 +1,7 @@
 // A run as a Chrome trace (JSON, for Perfetto and chrome://tracing): a process per node, a thread
-// per rank with its operations as nested boxes (group, backend, bytes) and its waits, and a
-// "network" process with the bytes delivered over each link, as counters over time.
+// per rank with its operations as nested boxes (group, the backend the rank decided for that
+// group, network bytes) and its waits, and a "network" process with the bytes delivered over each
+// link, as counters over time. Times are in microseconds, rounded to whole nanoseconds.
 // The same run gives the same bytes: events are in a fixed order and times come from SimGrid.
 #pragma once
 

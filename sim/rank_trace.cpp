@@ -3,13 +3,13 @@
 namespace commsim::sim {
 
 void RankTrace::op_started(const comm::OpSite& site, double now) {
+  if (stopped_) return;
   open_.push_back(spans_.size());
-  spans_.push_back(
-      TraceSpan{site.op, site.group, static_cast<int>(open_.size()) - 1, now, -1, 0, 0, false});
+  spans_.push_back(TraceSpan{site.op, site.group, now, -1, 0, 0, false});
 }
 
 void RankTrace::op_ending(double now, bool failed) {
-  if (open_.empty()) return;
+  if (stopped_ || open_.empty()) return;
   TraceSpan& span = spans_[open_.back()];
   span.end = now;
   span.failed = failed;
@@ -20,20 +20,21 @@ void RankTrace::sent(std::uint64_t bytes) {
   for (std::size_t index : open_) spans_[index].bytes_sent += bytes;
 }
 
-void RankTrace::received(std::uint64_t bytes, int src, double now) {
+void RankTrace::received(std::uint64_t bytes) {
   for (std::size_t index : open_) spans_[index].bytes_received += bytes;
-  arrivals_.push_back(TraceArrival{now, src, bytes});
 }
 
 void RankTrace::wait_started(const char* what, int peer, const std::vector<comm::OpSite>& ops,
                              double now) {
+  if (stopped_) return;
+  wait_ended(now);  // a wait left open by a failed transfer ends where the next one starts
   const comm::OpSite site = ops.empty() ? comm::OpSite{} : ops.back();
   waits_.push_back(TraceWait{what, peer, site.op, site.group, now, -1});
   waiting_ = true;
 }
 
 void RankTrace::wait_ended(double now) {
-  if (!waiting_) return;
+  if (stopped_ || !waiting_) return;
   waiting_ = false;
   // A wait that took no simulated time is not worth a box on the timeline.
   if (waits_.back().start == now) {

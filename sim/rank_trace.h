@@ -1,6 +1,6 @@
 // What one rank did over simulated time, for a timeline (--trace): its operations (nested, with
-// the bytes they moved), its waits, and the messages it received. Recorded by SimGridRankEnv;
-// no SimGrid here. Times are simulated seconds.
+// the network bytes they moved) and its waits. Recorded by SimGridRankEnv; no SimGrid here.
+// Times are simulated seconds.
 #pragma once
 
 #include <cstdint>
@@ -14,11 +14,10 @@ namespace commsim::sim {
 struct TraceSpan {
   std::string op;
   std::string group;
-  int depth = 0;  // 0 for what the workload called, 1 for what that called, ...
   double start = 0;
   double end = -1;                   // -1 while open: the run ended inside it
-  std::uint64_t bytes_sent = 0;      // by this operation and those it called
-  std::uint64_t bytes_received = 0;  // likewise
+  std::uint64_t bytes_sent = 0;      // network messages, by this operation and those it called
+  std::uint64_t bytes_received = 0;  // likewise (shared-memory copies are not counted)
   bool failed = false;               // it ended by an exception
 };
 
@@ -31,32 +30,27 @@ struct TraceWait {
   double end = -1;  // -1: the run ended while waiting (a hang)
 };
 
-// A message this rank received: when it arrived, from whom, how many bytes.
-struct TraceArrival {
-  double time = 0;
-  int src = -1;
-  std::uint64_t bytes = 0;
-};
-
 class RankTrace {
  public:
   void op_started(const comm::OpSite& site, double now);
   void op_ending(double now, bool failed);
   void sent(std::uint64_t bytes);
-  void received(std::uint64_t bytes, int src, double now);
+  void received(std::uint64_t bytes);
   void wait_started(const char* what, int peer, const std::vector<comm::OpSite>& ops, double now);
   void wait_ended(double now);
+  // From now on, operations that end are not recorded as ended: SimGrid is ending the rank (a
+  // deadlock or its host failed), so they stay open ("unfinished") in the timeline.
+  void stop() { stopped_ = true; }
 
   const std::vector<TraceSpan>& spans() const { return spans_; }
   const std::vector<TraceWait>& waits() const { return waits_; }
-  const std::vector<TraceArrival>& arrivals() const { return arrivals_; }
 
  private:
   std::vector<TraceSpan> spans_;   // in start order
   std::vector<std::size_t> open_;  // indices into spans_ of the open operations, outermost first
   std::vector<TraceWait> waits_;   // in start order
-  std::vector<TraceArrival> arrivals_;
   bool waiting_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace commsim::sim

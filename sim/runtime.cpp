@@ -159,43 +159,52 @@ results::GroupRecord group_record(const std::string& name, const std::vector<int
   return record;
 }
 
-// Bytes delivered over each link, cumulated in time order: every message a rank received adds
-// its bytes to each link of the route from its sender's host at its arrival time.
+// Bytes delivered over each link, cumulated in time order: every message that reached its
+// receiver adds its bytes to each link of its route, at the time it finished arriving. Messages
+// still in flight when the run ended (a hang) delivered nothing.
 std::vector<LinkSample> link_samples(const std::vector<std::unique_ptr<RankContext>>& contexts) {
   struct Delivery {
     double time;
-    std::string link;
+    std::size_t link;  // index into names
     std::uint64_t bytes;
   };
+  std::vector<std::string> names;
+  std::map<std::string, std::size_t> index_of;
   std::vector<Delivery> deliveries;
-  std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<std::string>> routes;
+  std::map<std::pair<sg4::Host*, sg4::Host*>, std::vector<std::size_t>> routes;
   for (const auto& context : contexts) {
-    for (const TraceArrival& arrival : context->trace.arrivals()) {
-      sg4::Host* from = contexts[static_cast<std::size_t>(arrival.src)]->host;
-      auto [route, fresh] = routes.try_emplace({from, context->host});
+    for (const SimGridRankEnv::TracedSend& send : context->env->traced_sends()) {
+      if (send.comm->get_state() != sg4::Activity::State::FINISHED) continue;
+      sg4::Host* to = contexts[static_cast<std::size_t>(send.dst)]->host;
+      auto [route, fresh] = routes.try_emplace({context->host, to});
       if (fresh) {
         std::vector<sg4::Link*> links;
         double latency = 0;
-        from->route_to(context->host, links, &latency);
-        for (const sg4::Link* link : links) route->second.push_back(link->get_name());
+        context->host->route_to(to, links, &latency);
+        for (const sg4::Link* link : links) {
+          const auto [found, added] = index_of.try_emplace(link->get_name(), names.size());
+          if (added) names.push_back(link->get_name());
+          route->second.push_back(found->second);
+        }
       }
-      for (const std::string& link : route->second) {
-        deliveries.push_back(Delivery{arrival.time, link, arrival.bytes});
+      for (std::size_t link : route->second) {
+        deliveries.push_back(Delivery{send.comm->get_finish_time(), link, send.bytes});
       }
     }
   }
-  std::stable_sort(deliveries.begin(), deliveries.end(), [](const Delivery& a, const Delivery& b) {
-    return std::tie(a.time, a.link) < std::tie(b.time, b.link);
-  });
+  std::stable_sort(deliveries.begin(), deliveries.end(),
+                   [&names](const Delivery& a, const Delivery& b) {
+                     return a.time != b.time ? a.time < b.time : names[a.link] < names[b.link];
+                   });
   std::vector<LinkSample> samples;
-  std::map<std::string, std::uint64_t> totals;
+  std::vector<std::uint64_t> totals(names.size(), 0);
   for (const Delivery& delivery : deliveries) {
     const std::uint64_t total = totals[delivery.link] += delivery.bytes;
     if (!samples.empty() && samples.back().time == delivery.time &&
-        samples.back().link == delivery.link) {
+        samples.back().link == names[delivery.link]) {
       samples.back().total_bytes = total;
     } else {
-      samples.push_back(LinkSample{delivery.time, delivery.link, total});
+      samples.push_back(LinkSample{delivery.time, names[delivery.link], total});
     }
   }
   return samples;
@@ -295,7 +304,10 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   }
 
   bool deadlock = false;
-  sg4::Engine::on_deadlock_cb([&deadlock] { deadlock = true; });
+  sg4::Engine::on_deadlock_cb([&deadlock] {
+    deadlock = true;
+    SimGridRankEnv::run_is_over();
+  });
   engine.run();
 
   results::RunRecord record;

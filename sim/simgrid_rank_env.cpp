@@ -23,6 +23,9 @@ std::string mailbox_name(const std::string& channel, int src, int dst) {
   return channel + "|" + std::to_string(src) + ">" + std::to_string(dst);
 }
 
+// Set once SimGrid reports a deadlock: the actors it then ends unwind, but nothing ends.
+bool g_run_over = false;
+
 }  // namespace
 
 class SimGridPendingSend final : public comm::PendingSend {
@@ -37,6 +40,7 @@ class SimGridPendingSend final : public comm::PendingSend {
       comm_->wait();
     } catch (const simgrid::NetworkFailureException&) {
       comm_ = nullptr;
+      env_.clear_blocked();
       throw_connection_lost(dst_);
     }
     env_.clear_blocked();
@@ -69,6 +73,7 @@ std::unique_ptr<comm::PendingSend> SimGridRankEnv::post_send(int dst, const std:
   if (trace_ != nullptr) trace_->sent(wire_bytes);
   // Ownership passes to the receiver, which adopts it with get_unique.
   sg4::CommPtr comm = mailbox->put_async(new comm::Message(std::move(message)), wire_bytes);
+  if (trace_ != nullptr) traced_sends_.push_back(TracedSend{comm, dst, wire_bytes});
   return std::make_unique<SimGridPendingSend>(*this, std::move(comm), dst);
 }
 
@@ -80,10 +85,11 @@ comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
   try {
     message = mailbox->get_unique<comm::Message>();
   } catch (const simgrid::NetworkFailureException&) {
+    clear_blocked();
     throw_connection_lost(src);
   }
   clear_blocked();
-  if (trace_ != nullptr) trace_->received(message->wire_bytes, src, now());
+  if (trace_ != nullptr) trace_->received(message->wire_bytes);
   return std::move(*message);
 }
 
@@ -140,8 +146,14 @@ void SimGridRankEnv::op_started(const comm::OpSite& site) {
 }
 
 void SimGridRankEnv::op_ending(bool failed) {
-  if (trace_ != nullptr) trace_->op_ending(now(), failed);
+  if (trace_ == nullptr) return;
+  // SimGrid ending this rank (a deadlock, or its host failed) unwinds its operations: they did
+  // not end.
+  if (g_run_over || !sg4::this_actor::get_host()->is_on()) trace_->stop();
+  trace_->op_ending(now(), failed);
 }
+
+void SimGridRankEnv::run_is_over() { g_run_over = true; }
 
 void SimGridRankEnv::clear_blocked() {
   blocked_on_.reset();

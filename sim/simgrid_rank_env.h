@@ -8,6 +8,7 @@
 // Used only from its own actor.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,8 +65,19 @@ class SimGridRankEnv final : public comm::RankEnv {
   void charge_compute(double flops, int threads) override;
 
   const std::vector<comm::LogLine>& logs() const { return logs_; }
-  // Records this rank's operations, waits and arrivals into `trace` from now on (--trace).
+  // Records this rank's operations and waits into `trace` from now on, and keeps its sends
+  // (--trace).
   void set_trace(RankTrace* trace) { trace_ = trace; }
+  // A message this rank sent while traced: its communication (done or not) and its size.
+  struct TracedSend {
+    simgrid::s4u::CommPtr comm;
+    int dst = -1;
+    std::uint64_t bytes = 0;
+  };
+  const std::vector<TracedSend>& traced_sends() const { return traced_sends_; }
+  // Called when SimGrid is about to end every rank still blocked (a deadlock): their unwinding
+  // operations did not end, and traces show them open.
+  static void run_is_over();
   // Set while the rank is blocked in a wait; cleared when the wait returns. (Captured when the
   // wait starts: a deadlocked actor's op stack unwinds when SimGrid ends it.)
   const std::optional<BlockedOn>& blocked_on() const { return blocked_on_; }
@@ -90,6 +102,7 @@ class SimGridRankEnv final : public comm::RankEnv {
   std::optional<BlockedOn> blocked_on_;
   std::unordered_map<std::string, simgrid::s4u::Mailbox*> outboxes_;
   RankTrace* trace_ = nullptr;
+  std::vector<TracedSend> traced_sends_;
 };
 
 }  // namespace commsim::sim

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 
 #include "tests/support/run_commsim.h"
@@ -47,9 +48,28 @@ TEST(Baseline, TimesDriftBeyondTheRelativeTolerance) {
   const auto drifts = compare_with_baseline(sample(), now, 1e-9);
   ASSERT_EQ(drifts.size(), 1u);
   EXPECT_EQ(drifts[0].what, "sim_time_s");
-  EXPECT_EQ(drifts[0].baseline, "0.012500000000000001");
+  EXPECT_EQ(drifts[0].baseline, "0.0125");
   EXPECT_EQ(drifts[0].now, "0.0126");
   EXPECT_TRUE(compare_with_baseline(sample(), now, 0.01).empty());
+}
+
+TEST(Baseline, ZeroAndNonFiniteValues) {
+  RunRecord before = sample();
+  RunRecord now = sample();
+  before.data.collective_time_s = 0;
+  now.data.collective_time_s = 1e-12;
+  EXPECT_EQ(compare_with_baseline(before, now, 1e-9).size(), 1u);  // from nothing to something
+  now.data.collective_time_s = 0;
+  before.data.max_rel_l2 = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(compare_with_baseline(before, now, 1e-9).size(), 1u);
+  now.data.max_rel_l2 = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_TRUE(compare_with_baseline(before, now, 1e-9).empty());
+}
+
+TEST(Baseline, FileNamesStayInTheirDirectory) {
+  EXPECT_EQ(commsim::results::baseline_file_name("fat-tree_1.x", "vllm-pr40150"),
+            "fat-tree_1.x@vllm-pr40150.json");
+  EXPECT_EQ(commsim::results::baseline_file_name("../../escape me", "p"), "_._.._escape_me@p.json");
 }
 
 TEST(Baseline, DecisionsOutcomesAndDataDrift) {
@@ -119,6 +139,12 @@ TEST_F(BaselineCli, MissingBaselinesAndBadOptions) {
                                 " --record-baseline " + baselines());
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_NE(both.output.find("--baseline and --record-baseline: give one"), std::string::npos);
+  const auto twice =
+      run_commsim("run " + scenario() + " " + scenario() + " --baseline " + baselines());
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.output.find("would both be fat-tree-tp2-pp4@vllm-pr40150.json"),
+            std::string::npos)
+      << twice.output;
   const auto nodir = run_commsim("run " + scenario() + " --baseline /no/such/dir");
   EXPECT_EQ(nodir.exit_code, 2);
   EXPECT_NE(nodir.output.find("--baseline: '/no/such/dir' is not a directory"), std::string::npos);

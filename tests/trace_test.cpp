@@ -3,8 +3,10 @@
 // end), counters of bytes delivered per link, and the same bytes for the same scenario.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -79,7 +81,7 @@ TEST(Trace, OperationsCarryGroupBackendAndBytes) {
   ASSERT_EQ(sends.size(), 3u);  // three steps
   for (const json& send : sends) {
     EXPECT_EQ(send.at("args").at("group"), "pp:0");
-    EXPECT_EQ(send.at("args").at("backend"), "torch.distributed");
+    EXPECT_EQ(send.at("args").at("group_backend"), "torch.distributed");
     EXPECT_GT(send.at("args").at("bytes_sent").get<std::uint64_t>(), 2u * 8 * 2048 * 2 / 2);
     EXPECT_GT(send.at("dur").get<double>(), 0.0);
     EXPECT_EQ(send.at("pid"), 0);
@@ -89,7 +91,7 @@ TEST(Trace, OperationsCarryGroupBackendAndBytes) {
   ASSERT_EQ(receives.size(), 3u);
   const auto gathers = events(trace, "X", "shm_all_gather", 2);
   ASSERT_FALSE(gathers.empty());
-  EXPECT_EQ(gathers.front().at("args").at("backend"), "shm");
+  EXPECT_EQ(gathers.front().at("args").at("group_backend"), "shm");
   // Under 0.18.0 the hand-off fails at once: the box says so.
   const json failing = traced(kTwoNodes, "vllm-0.18.0", "trace-failing");
   const auto failed = events(failing, "X", "send_tensor_dict", 0);
@@ -106,6 +108,76 @@ TEST(Trace, AHangLeavesItsWaitOpenToTheEnd) {
   EXPECT_EQ(last.at("args").at("group"), "pp:0");
   EXPECT_EQ(last.at("args").at("peer"), 1);
   EXPECT_EQ(last.at("args").at("unfinished"), true);
+}
+
+// Boxes on one track nest or are apart (a viewer draws them as a stack); waits never overlap.
+TEST(Trace, BoxesNestOnEveryTrack) {
+  for (const std::string& scenario :
+       {kTwoNodes, kHang, std::string("scenarios/faults/host-crash-tp.yaml"),
+        std::string("scenarios/faults/nic-down-mid-handoff.yaml"),
+        std::string("scenarios/topologies/torus-tp2-pp4.yaml")}) {
+    const json trace = traced(scenario, "vllm-pr40150", "trace-nesting");
+    std::map<int, std::vector<std::pair<std::int64_t, std::int64_t>>> ops;
+    std::map<int, std::vector<std::pair<std::int64_t, std::int64_t>>> waits;
+    for (const json& event : trace.at("traceEvents")) {
+      if (event.at("ph") != "X") continue;
+      // Whole nanoseconds, as the trace rounds them.
+      const auto start = std::llround(event.at("ts").get<double>() * 1000);
+      const auto end = start + std::llround(event.at("dur").get<double>() * 1000);
+      ASSERT_LE(start, end) << scenario;
+      auto& track = event.at("cat") == "wait" ? waits : ops;
+      track[event.at("tid").get<int>()].emplace_back(start, end);
+    }
+    for (auto& [rank, boxes] : ops) {
+      std::vector<std::int64_t> stack;          // ends of the open boxes
+      for (const auto& [start, end] : boxes) {  // in start order, parents first
+        while (!stack.empty() && stack.back() <= start && !(stack.back() == start && end == start))
+          stack.pop_back();
+        if (!stack.empty()) {
+          EXPECT_LE(end, stack.back()) << scenario << " rank " << rank << " box at " << start;
+        }
+        stack.push_back(end);
+      }
+    }
+    for (auto& [rank, boxes] : waits) {
+      for (std::size_t i = 1; i < boxes.size(); ++i) {
+        EXPECT_LE(boxes[i - 1].second, boxes[i].first) << scenario << " rank " << rank;
+      }
+    }
+  }
+}
+
+TEST(Trace, KilledAndFailedRanksSaySo) {
+  // host-crash-tp: node 1 crashes at 0.5 ms; rank 0's transfer fails, rank 1 is killed.
+  const json trace = traced("scenarios/faults/host-crash-tp.yaml", "vllm-pr40150", "trace-crash");
+  const auto failing = events(trace, "X", "all_gather_object", 0);
+  ASSERT_EQ(failing.size(), 1u);
+  EXPECT_EQ(failing[0].at("args").at("failed"), true);
+  EXPECT_FALSE(failing[0].at("args").contains("unfinished"));
+  for (const json& wait : events(trace, "X", "wait (recv)", 0)) {
+    EXPECT_FALSE(wait.at("args").contains("unfinished")) << wait;  // it ended with the failure
+  }
+  const auto killed = events(trace, "X", "all_gather_object", 1);
+  ASSERT_EQ(killed.size(), 1u);
+  EXPECT_EQ(killed[0].at("args").at("unfinished"), true);
+  EXPECT_FALSE(killed[0].at("args").contains("failed"));
+  EXPECT_DOUBLE_EQ(killed[0].at("ts").get<double>() + killed[0].at("dur").get<double>(), 500.0);
+  // A hang: the ops SimGrid ends are unfinished, not failed.
+  const json hang = traced(kHang, "vllm-pr40150", "trace-hang-ops");
+  const auto waiting = events(hang, "X", "all_gather_object", 0);
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].at("args").at("unfinished"), true);
+  EXPECT_FALSE(waiting[0].at("args").contains("failed"));
+}
+
+TEST(Trace, LinksCountBytesWhenTheyArrive) {
+  // link-flap-before-send: rank 1's name-check message crosses before node 1's link goes down at
+  // 0.5 ms, although rank 0 (whose messages leave 2 ms late) picks it up only after.
+  const json trace =
+      traced("scenarios/faults/link-flap-before-send.yaml", "vllm-pr40150", "trace-flap");
+  const auto up = events(trace, "C", "nic1_UP");
+  ASSERT_FALSE(up.empty());
+  EXPECT_LT(up.front().at("ts").get<double>(), 500.0);
 }
 
 TEST(Trace, LinksCountTheBytesDeliveredOverThem) {

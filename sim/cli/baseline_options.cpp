@@ -17,7 +17,8 @@ void BaselineOptions::add_to(po::options_description& options) {
        "compare each run with DIR/<scenario>@<policy>.json; a drift fails the run")  //
       ("record-baseline", po::value<std::string>(),
        "write each run's record to DIR/<scenario>@<policy>.json, replacing the old one")  //
-      ("baseline-tolerance", po::value<double>()->default_value(results::kDefaultBaselineTolerance),
+      ("baseline-tolerance",
+       po::value<double>()->default_value(results::kDefaultBaselineTolerance, "1e-9"),
        "relative tolerance on simulated times for --baseline");
 }
 
@@ -29,6 +30,9 @@ BaselineOptions::BaselineOptions(const po::variables_map& vm)
   if (!(tolerance_ >= 0 && tolerance_ < 1)) {
     throw UsageError("--baseline-tolerance: expected a relative tolerance in [0, 1)");
   }
+  if (!vm["baseline-tolerance"].defaulted() && !vm.count("baseline")) {
+    throw UsageError("--baseline-tolerance: only with --baseline");
+  }
   std::error_code ignored;
   if (vm.count("baseline")) {
     compare_dir_ = vm["baseline"].as<std::string>();
@@ -36,48 +40,62 @@ BaselineOptions::BaselineOptions(const po::variables_map& vm)
       throw UsageError("--baseline: '" + *compare_dir_ + "' is not a directory");
     }
   }
-  if (vm.count("record-baseline")) {
-    record_dir_ = vm["record-baseline"].as<std::string>();
+  if (vm.count("record-baseline")) record_dir_ = vm["record-baseline"].as<std::string>();
+}
+
+void BaselineOptions::prepare(const std::vector<std::array<std::string, 3>>& runs) {
+  if (!compare_dir_ && !record_dir_) return;
+  std::map<std::string, std::string> path_of;  // file name -> scenario path
+  for (const auto& [scenario, policy, path] : runs) {
+    const std::string name = results::baseline_file_name(scenario, policy);
+    const auto [found, added] = path_of.emplace(name, path);
+    if (!added) {
+      throw UsageError(std::string(compare_dir_ ? "--baseline" : "--record-baseline") + ": " +
+                       found->second + " and " + path + " would both be " + name +
+                       "; give the scenarios distinct names");
+    }
+  }
+  if (record_dir_) {
+    std::error_code ignored;
     std::filesystem::create_directories(*record_dir_, ignored);
     if (!std::filesystem::is_directory(*record_dir_, ignored)) {
       throw UsageError("--record-baseline: cannot make the directory '" + *record_dir_ + "'");
+    }
+    return;
+  }
+  for (const auto& [name, path] : path_of) {
+    const std::filesystem::path file = std::filesystem::path(*compare_dir_) / name;
+    std::ifstream in(file);
+    if (!in) continue;  // reported as missing when the run is checked
+    try {
+      baselines_.emplace(name, results::record_from_json(nlohmann::json::parse(in)));
+    } catch (const std::exception& error) {
+      throw UsageError("--baseline: " + file.string() + " is not a run record: " + error.what());
     }
   }
 }
 
 bool BaselineOptions::check(const results::RunRecord& record, std::ostream& out) {
-  const std::string name = results::baseline_file_name(record);
+  const std::string name = results::baseline_file_name(record.scenario, record.policy);
   if (record_dir_) {
-    if (const auto found = recorded_from_.find(name);
-        found != recorded_from_.end() && found->second != record.scenario_path) {
-      throw UsageError("--record-baseline: " + found->second + " and " + record.scenario_path +
-                       " would both be " + name + "; give the scenarios distinct names");
-    }
     recorded_[name] = results::to_json(record);
-    recorded_from_[name] = record.scenario_path;
     return false;
   }
   if (!compare_dir_) return false;
-  const std::filesystem::path path = std::filesystem::path(*compare_dir_) / name;
-  std::ifstream in(path);
-  if (!in) {
-    out << "baseline: no " << path.string() << " (record it with --record-baseline "
-        << *compare_dir_ << ")\n";
+  const std::string path = (std::filesystem::path(*compare_dir_) / name).string();
+  const auto baseline = baselines_.find(name);
+  if (baseline == baselines_.end()) {
+    out << "baseline: no " << path << " (record it with --record-baseline " << *compare_dir_
+        << ")\n";
     return true;
   }
-  results::RunRecord baseline;
-  try {
-    baseline = results::record_from_json(nlohmann::json::parse(in));
-  } catch (const std::exception& error) {
-    throw UsageError("--baseline: " + path.string() + " is not a run record: " + error.what());
-  }
-  const auto drifts = results::compare_with_baseline(baseline, record, tolerance_);
+  const auto drifts = results::compare_with_baseline(baseline->second, record, tolerance_);
   if (drifts.empty()) {
-    out << "baseline: as " << path.string() << "\n";
+    out << "baseline: as " << path << "\n";
     return false;
   }
   out << "baseline: " << drifts.size() << " drift" << (drifts.size() == 1 ? "" : "s") << " from "
-      << path.string() << ":\n";
+      << path << ":\n";
   for (const results::Drift& drift : drifts) {
     out << "  " << drift.what << ": " << drift.baseline << " -> " << drift.now << "\n";
   }

@@ -2,12 +2,14 @@
 // or re-recording them (results/baseline.h).
 #pragma once
 
+#include <array>
 #include <boost/program_options.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "results/run_record.h"
 
@@ -20,9 +22,13 @@ class BaselineOptions {
   // Reads them; throws UsageError for a missing directory, a bad tolerance or both modes at once.
   explicit BaselineOptions(const boost::program_options::variables_map& vm);
 
+  // Before anything runs: `runs` are the (scenario name, policy, scenario path) of every run.
+  // Throws UsageError when two runs would share a baseline file, or (when comparing) for an
+  // existing baseline file that is not a run record; loads the baselines.
+  void prepare(const std::vector<std::array<std::string, 3>>& runs);
+
   // Compares `record` with its baseline (when comparing) and prints what drifted to `out`;
-  // remembers it (when recording). Returns whether it drifted. Throws UsageError for a baseline
-  // file that is not a run record.
+  // remembers it (when recording). Returns whether it drifted (a missing baseline does).
   bool check(const results::RunRecord& record, std::ostream& out);
   // Writes the remembered records (when recording), one file each; throws UsageError when two
   // runs would share a file.
@@ -32,8 +38,8 @@ class BaselineOptions {
   std::optional<std::string> compare_dir_;
   std::optional<std::string> record_dir_;
   double tolerance_;
-  std::map<std::string, nlohmann::json> recorded_;    // file name -> record
-  std::map<std::string, std::string> recorded_from_;  // file name -> scenario path
+  std::map<std::string, nlohmann::json> recorded_;      // file name -> record
+  std::map<std::string, results::RunRecord> baselines_;  // file name -> baseline (comparing)
 };
 
 }  // namespace commsim::cli

@@ -1,3 +1,4 @@
+#include <array>
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <sstream>
@@ -31,8 +32,8 @@ int run_command(const std::vector<std::string>& args) {
   const po::variables_map vm = parse_command_line(args, options);
   if (vm.count("help")) {
     std::cout << options
-              << "\nExit status: 0 every expectation held, 1 one did not, "
-                 "2 unusable input.\n";
+              << "\nExit status: 0 every expectation held (and no run drifted from its baseline),"
+                 "\n1 one did not (or a run drifted), 2 unusable input.\n";
     return kExitPass;
   }
   const std::vector<std::string> paths = expand_scenario_paths(scenario_paths(vm));
@@ -47,11 +48,17 @@ int run_command(const std::vector<std::string>& args) {
                        std::to_string(scenarios.size()) + ")");
     }
     run_options.trace_path = vm["trace"].as<std::string>();
+    if (run_options.trace_path.empty()) throw UsageError("--trace: give a file name");
     require_writable(run_options.trace_path, "--trace");
   }
   BaselineOptions baselines(vm);
   std::optional<comm::Policy> forced;
   if (vm.count("policy")) forced = policy_by_name(vm["policy"].as<std::string>(), "--policy");
+  std::vector<std::array<std::string, 3>> planned;
+  for (const scenario::Scenario& scenario : scenarios) {
+    planned.push_back({scenario.name, forced ? forced->name : scenario.policy, scenario.path});
+  }
+  baselines.prepare(planned);
 
   int passed = 0;
   int failed = 0;
