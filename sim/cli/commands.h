@@ -16,6 +16,9 @@ int compare_command(const std::vector<std::string>& args);
 // commsim bench SCENARIO [--sizes MIN:MAX] [--dtype T] [--backends shm,torch.distributed] ...
 int bench_command(const std::vector<std::string>& args);
 
+// commsim sweep SWEEP [--out DIR] [--jobs N] [--shard K/N]; commsim sweep merge ...
+int sweep_command(const std::vector<std::string>& args);
+
 // commsim platform SCENARIO [--xml FILE]
 int platform_command(const std::vector<std::string>& args);
 

@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "  platform SCENARIO [--xml FILE]                  the platform as a SimGrid platform file\n"
     "  explain SCENARIO [--policy NAME] [--json FILE]  each group's backend and why, without\n"
     "                                                  running anything\n"
+    "  sweep SWEEP [--jobs N] [--shard K/N] [--out DIR] every point of a parameter grid: CSV,\n"
+    "                                                  JSON, plots; 'sweep merge' joins shards\n"
     "\n"
     "'commsim <command> --help' describes a command's options.\n";
 
@@ -42,12 +44,13 @@ int main(int argc, char** argv) {
     if (command == "bench") return commsim::cli::bench_command(rest);
     if (command == "platform") return commsim::cli::platform_command(rest);
     if (command == "explain") return commsim::cli::explain_command(rest);
+    if (command == "sweep") return commsim::cli::sweep_command(rest);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
     throw commsim::cli::UsageError("unknown command '" + command +
-                                   "' (commands: run, compare, bench, platform, explain)");
+                                   "' (commands: run, compare, bench, platform, explain, sweep)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about.
     std::string line;

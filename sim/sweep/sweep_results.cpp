@@ -1,0 +1,187 @@
+#include "sim/sweep/sweep_results.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "results/verdict.h"
+#include "scenarios/outcome.h"
+
+namespace commsim::sim::sweep {
+
+namespace {
+
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string cell(const nlohmann::json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+bool numeric_metric(const std::string& metric) {
+  return metric != "verdict" && metric != "deadlock";
+}
+
+}  // namespace
+
+std::filesystem::path point_file(const std::filesystem::path& dir, const Point& point) {
+  return dir / "points" / (std::to_string(point.index) + ".json");
+}
+
+nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::string& policy,
+                          const results::RunRecord* record, const std::string& error) {
+  nlohmann::json values = nlohmann::json::object();
+  for (std::size_t i = 0; i < spec.grid.size(); ++i) values[spec.grid[i].key] = point.values[i];
+  nlohmann::json metrics = nlohmann::json::object();
+  if (record != nullptr) {
+    metrics = {{"sim_time_s", record->sim_time_s},
+               {"collective_time_s", record->data.collective_time_s},
+               {"dicts_delivered", record->data.dicts_delivered},
+               {"collectives", record->data.collectives},
+               {"max_rel_l2", record->data.max_rel_l2},
+               {"deadlock", record->deadlock},
+               {"verdict", record->verdict == results::Verdict::kPass   ? "pass"
+                           : record->verdict == results::Verdict::kFail ? "fail"
+                                                                        : "unchecked"}};
+  }
+  nlohmann::json json = {
+      {"index", point.index}, {"policy", policy}, {"values", values}, {"metrics", metrics}};
+  if (!error.empty()) json["error"] = error;
+  return json;
+}
+
+void write_whole(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path temporary = path;
+  temporary += ".partial";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write " + temporary.string());
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir) {
+  std::map<int, nlohmann::json> points;
+  std::error_code ignored;
+  if (!std::filesystem::is_directory(dir / "points", ignored)) return points;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "points", ignored)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path());
+    const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (json.is_object() && json.contains("index")) points[json["index"].get<int>()] = json;
+  }
+  return points;
+}
+
+void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,
+                  const std::map<int, nlohmann::json>& points) {
+  std::ostringstream csv;
+  csv << "index,policy";
+  for (const Parameter& parameter : spec.grid) csv << "," << csv_cell(parameter.key);
+  for (const std::string& metric : spec.metrics) csv << "," << metric;
+  csv << ",error\n";
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& [index, point] : points) {
+    csv << index << "," << csv_cell(point["policy"].get<std::string>());
+    for (const Parameter& parameter : spec.grid) {
+      csv << "," << csv_cell(point["values"][parameter.key].get<std::string>());
+    }
+    for (const std::string& metric : spec.metrics) {
+      csv << "," << csv_cell(cell(point["metrics"].value(metric, nlohmann::json())));
+    }
+    csv << "," << csv_cell(point.value("error", "")) << "\n";
+    all.push_back(point);
+  }
+  write_whole(dir / "sweep.csv", csv.str());
+  const nlohmann::json json = {{"sweep", spec.name},
+                               {"scenario", spec.scenario_path},
+                               {"metrics", spec.metrics},
+                               {"points", all}};
+  write_whole(dir / "sweep.json", json.dump(2) + "\n");
+}
+
+std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
+                       const std::map<int, nlohmann::json>& points) {
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
+    return "gnuplot is not installed (Debian: gnuplot-nox); the CSV and JSON hold every point";
+  }
+  const std::string x_key = spec.plot_x.empty() ? spec.grid.front().key : spec.plot_x;
+  const auto x_parameter = std::find_if(spec.grid.begin(), spec.grid.end(),
+                                        [&x_key](const Parameter& p) { return p.key == x_key; });
+  // One line per combination of the other parameters (and the policy, when there are several).
+  std::vector<std::string> series;
+  std::map<std::string, std::map<std::string, nlohmann::json>> by_series;  // series -> x -> point
+  for (const auto& [index, point] : points) {
+    std::string label = spec.policies.size() > 1 ? point["policy"].get<std::string>() : "";
+    for (const Parameter& parameter : spec.grid) {
+      if (parameter.key == x_key) continue;
+      label += (label.empty() ? "" : " ") + parameter.key + "=" +
+               point["values"][parameter.key].get<std::string>();
+    }
+    if (label.empty()) label = spec.name;
+    if (by_series.find(label) == by_series.end()) series.push_back(label);
+    by_series[label][point["values"][x_key].get<std::string>()] = point;
+  }
+  for (const std::string& metric : spec.metrics) {
+    if (!numeric_metric(metric)) continue;
+    // The data: one row per x value (in grid order), one column per series.
+    std::ostringstream data;
+    double smallest = 0;
+    double largest = 0;
+    for (const std::string& x : x_parameter->values) {
+      data << '"' << x << '"';
+      for (const std::string& label : series) {
+        const auto found = by_series[label].find(x);
+        const nlohmann::json value = found == by_series[label].end()
+                                         ? nlohmann::json()
+                                         : found->second["metrics"].value(metric, nlohmann::json());
+        data << ' ' << (value.is_number() ? value.dump() : std::string("NaN"));
+        if (value.is_number()) {
+          const double v = value.get<double>();
+          smallest = smallest == 0 || v < smallest ? v : smallest;
+          largest = std::max(largest, v);
+        }
+      }
+      data << '\n';
+    }
+    write_whole(dir / (metric + ".dat"), data.str());
+    std::ostringstream script;
+    script << "set datafile missing 'NaN'\n"
+           << "set title \"" << spec.name << ": " << metric << "\" noenhanced\n"
+           << "set xlabel \"" << x_key << "\" noenhanced\nset ylabel \"" << metric
+           << "\" noenhanced\nset key below noenhanced\nset grid\n";
+    // Values over more than two decades of positive numbers read better on a log scale.
+    if (smallest > 0 && largest / smallest > 100) script << "set logscale y\n";
+    script << "set format y '%g'\n";
+    std::string plot = "plot ";
+    for (std::size_t i = 0; i < series.size(); ++i) {
+      plot += (i ? ", " : "") + std::string("'") + (dir / (metric + ".dat")).string() +
+              "' using 0:" + std::to_string(i + 2) + ":xtic(1) with linespoints title \"" +
+              series[i] + "\"";
+    }
+    for (const auto& [terminal, extension] : {std::pair("svg size 900,540 dynamic", ".svg"),
+                                              std::pair("pngcairo size 900,540", ".png")}) {
+      script << "set terminal " << terminal << "\nset output '"
+             << (dir / (metric + extension)).string() << "'\n"
+             << plot << "\n";
+    }
+    write_whole(dir / (metric + ".gp"), script.str());
+    const std::string command =
+        "gnuplot '" + (dir / (metric + ".gp")).string() + "' > /dev/null 2>&1";
+    if (std::system(command.c_str()) != 0)
+      return "gnuplot failed on " + (dir / (metric + ".gp")).string();
+  }
+  return "";
+}
+
+}  // namespace commsim::sim::sweep

@@ -1,0 +1,40 @@
+// The results of a sweep: one file per point, written whole as each point finishes (so an
+// interrupted sweep resumes where it stopped, and shards can be joined), then one CSV and one
+// JSON of all points, and plots of the sweep's metrics drawn by gnuplot when it is installed.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results/run_record.h"
+#include "sim/sweep/sweep_spec.h"
+
+namespace commsim::sim::sweep {
+
+// DIR/points/<index>.json.
+std::filesystem::path point_file(const std::filesystem::path& dir, const Point& point);
+
+// The point's file content: its index, policy, parameter values and metrics (or its error).
+nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::string& policy,
+                          const results::RunRecord* record, const std::string& error);
+
+// Writes `json` to `path` whole or not at all.
+void write_whole(const std::filesystem::path& path, const std::string& text);
+
+// The finished points found in `dir` (by index); files that are not points are ignored.
+std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir);
+
+// Writes DIR/sweep.csv and DIR/sweep.json from `points` (every point of the grid).
+void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,
+                  const std::map<int, nlohmann::json>& points);
+
+// Draws DIR/<metric>.svg and .png for every numeric metric with gnuplot. Returns "" when drawn,
+// else why not (e.g. gnuplot is not installed).
+std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
+                       const std::map<int, nlohmann::json>& points);
+
+}  // namespace commsim::sim::sweep

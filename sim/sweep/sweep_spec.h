@@ -1,0 +1,66 @@
+// Sweep files: a base scenario and a grid of parameters (any scenario key, by its dotted path),
+// run point by point by `commsim sweep`.
+//
+//   name: tp-allreduce-over-bandwidth
+//   scenario: ../scenarios/topologies/fat-tree-tp2-pp4.yaml   # relative to the sweep file
+//   policies: [vllm-pr40150, vllm-pr40150-arm]                 # default: the scenario's own
+//   grid:                                                      # every combination; last fastest
+//     topology.network.bandwidth: [10Gbps, 25Gbps, 100Gbps]
+//     parallel.pipeline: [2, 4]
+//   metrics: [sim_time_s]                                      # columns, and what is plotted
+//   plot: { x: topology.network.bandwidth, series: parallel.pipeline }
+//
+// No SimGrid here: a point is a scenario text, parsed by the scenario parser like any file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario_parser.h"
+
+namespace commsim::sim::sweep {
+
+// What a point's CSV row can hold besides its parameters, in this order.
+const std::vector<std::string>& metric_names();
+
+struct Parameter {
+  std::string key;                  // dotted scenario path, e.g. "topology.network.bandwidth"
+  std::vector<std::string> values;  // each a YAML value, as written
+  scenario::SourcePos pos;          // of the key in the sweep file
+};
+
+struct SweepSpec {
+  std::string path;  // the sweep file, as given
+  std::string name;
+  std::string scenario_path;          // resolved relative to the sweep file
+  std::string scenario_text;          // the base scenario's YAML
+  std::vector<std::string> policies;  // empty: the scenario's own policy
+  std::vector<Parameter> grid;        // in file order
+  std::vector<std::string> metrics;
+  std::string plot_x;       // a grid key ("" = the first)
+  std::string plot_series;  // a grid key or "" for none
+};
+
+struct SweepParse {
+  std::optional<SweepSpec> spec;
+  std::vector<scenario::ScenarioError> errors;  // "file:line:col: message", in file order
+};
+
+// Reads and checks a sweep file, and every point of its grid as a scenario (so that a bad value
+// is reported before anything runs, at the grid entry that gives it).
+SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFileReader& reader);
+
+// One point of the grid: its index in grid order (policies outermost), its policy and the value
+// of each parameter.
+struct Point {
+  int index = 0;
+  std::string policy;  // "" = the scenario's own
+  std::vector<std::string> values;
+};
+
+std::vector<Point> grid_points(const SweepSpec& spec);
+
+// The base scenario with the point's values set at their keys, as YAML text.
+std::string point_scenario_text(const SweepSpec& spec, const Point& point);
+
+}  // namespace commsim::sim::sweep

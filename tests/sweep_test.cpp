@@ -1,0 +1,150 @@
+// commsim sweep: a grid of scenario parameters run whole, in parallel, in shards joined by
+// `sweep merge`, interrupted and resumed; its CSV, JSON and plots; and bad sweep files.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "tests/support/run_commsim.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using commsim::testing::run_commsim;
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class Sweep : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("commsim-sweep-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    write("sweep.yaml",
+          "name: latency-and-bandwidth\n"
+          "scenario: " +
+              fs::absolute("scenarios/topologies/fat-tree-tp2-pp4.yaml").string() +
+              "\n"
+              "grid:\n"
+              "  topology.network.latency: [1us, 20us]\n"
+              "  topology.network.bandwidth: [10Gbps, 100Gbps]\n"
+              "metrics: [sim_time_s, dicts_delivered, verdict]\n"
+              "plot: { x: topology.network.bandwidth }\n");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
+  std::string sweep(const std::string& args) {
+    const auto result = run_commsim("sweep " + (dir_ / "sweep.yaml").string() + " " + args);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return result.output;
+  }
+  fs::path dir_;
+};
+
+TEST_F(Sweep, EveryPointInGridOrderWithItsMetrics) {
+  sweep("--out " + (dir_ / "whole").string());
+  const std::string csv = read(dir_ / "whole" / "sweep.csv");
+  std::istringstream lines(csv);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 5u) << csv;
+  EXPECT_EQ(rows[0],
+            "index,policy,topology.network.latency,topology.network.bandwidth,sim_time_s,"
+            "dicts_delivered,verdict,error");
+  EXPECT_EQ(rows[1].rfind("0,vllm-pr40150,1us,10Gbps,", 0), 0u) << rows[1];
+  EXPECT_EQ(rows[4].rfind("3,vllm-pr40150,20us,100Gbps,", 0), 0u) << rows[4];
+  const auto json = nlohmann::json::parse(read(dir_ / "whole" / "sweep.json"));
+  const auto& points = json.at("points");
+  ASSERT_EQ(points.size(), 4u);
+  const auto time = [&](int i) { return points[i].at("metrics").at("sim_time_s").get<double>(); };
+  EXPECT_GT(time(0), time(1));  // 1us: slower links, longer
+  EXPECT_GT(time(2), time(0));  // 20us: longer latency, longer
+  EXPECT_GT(time(2), time(3));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(points[i].at("metrics").at("dicts_delivered"), 12);
+    EXPECT_EQ(points[i].at("metrics").at("verdict"), "pass");
+  }
+}
+
+TEST_F(Sweep, ParallelShardedAndResumedRunsGiveTheSameTables) {
+  sweep("--out " + (dir_ / "whole").string());
+  sweep("--out " + (dir_ / "jobs").string() + " --jobs 2");
+  EXPECT_EQ(read(dir_ / "jobs" / "sweep.csv"), read(dir_ / "whole" / "sweep.csv"));
+
+  // Two shards, as a Slurm job array runs them, then merged.
+  const std::string first = sweep("--out " + (dir_ / "a").string() + " --shard 1/2");
+  EXPECT_NE(first.find("2 points in shard 1/2"), std::string::npos) << first;
+  EXPECT_NE(first.find("2 of 4 points"), std::string::npos) << first;
+  EXPECT_FALSE(fs::exists(dir_ / "a" / "sweep.csv"));
+  ::setenv("SLURM_ARRAY_TASK_ID", "1", 1);  // the second task of an array numbered from 0
+  ::setenv("SLURM_ARRAY_TASK_COUNT", "2", 1);
+  ::setenv("SLURM_ARRAY_TASK_MIN", "0", 1);
+  const std::string second = sweep("--out " + (dir_ / "b").string());
+  ::unsetenv("SLURM_ARRAY_TASK_ID");
+  ::unsetenv("SLURM_ARRAY_TASK_COUNT");
+  ::unsetenv("SLURM_ARRAY_TASK_MIN");
+  EXPECT_NE(second.find("2 points in shard 2/2"), std::string::npos) << second;
+  const auto merged = run_commsim("sweep merge " + (dir_ / "sweep.yaml").string() + " --out " +
+                                  (dir_ / "merged").string() + " " + (dir_ / "a").string() + " " +
+                                  (dir_ / "b").string());
+  ASSERT_EQ(merged.exit_code, 0) << merged.output;
+  EXPECT_EQ(read(dir_ / "merged" / "sweep.csv"), read(dir_ / "whole" / "sweep.csv"));
+  EXPECT_EQ(read(dir_ / "merged" / "sweep.json"), read(dir_ / "whole" / "sweep.json"));
+
+  // Interrupted: a point's file is missing and another half-written; the rerun does that point.
+  fs::remove(dir_ / "whole" / "points" / "2.json");
+  write("whole/points/2.json.partial", "{ \"index\": 2, ");
+  const std::string resumed = sweep("--out " + (dir_ / "whole").string());
+  EXPECT_NE(resumed.find("3 already done, 1 to run"), std::string::npos) << resumed;
+  EXPECT_EQ(read(dir_ / "whole" / "sweep.csv"), read(dir_ / "jobs" / "sweep.csv"));
+}
+
+TEST_F(Sweep, PlotsWithGnuplotOrSaysWhyNot) {
+  const std::string output = sweep("--out " + (dir_ / "whole").string());
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
+    EXPECT_NE(output.find("no plots: gnuplot is not installed"), std::string::npos) << output;
+    return;
+  }
+  for (const char* file : {"sim_time_s.svg", "sim_time_s.png", "dicts_delivered.svg"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "whole" / file)) << file;
+  }
+  EXPECT_NE(read(dir_ / "whole" / "sim_time_s.svg").find("<svg"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "whole" / "verdict.svg"));  // not a number
+}
+
+TEST_F(Sweep, BadSweepFilesAreOneLineWithTheirPosition) {
+  const auto check = [&](const std::string& text, const std::string& expected) {
+    write("bad.yaml", text);
+    const auto result = run_commsim("sweep " + (dir_ / "bad.yaml").string());
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
+  };
+  const std::string scenario =
+      "scenario: " + fs::absolute("scenarios/topologies/fat-tree-tp2-pp4.yaml").string() + "\n";
+  check(scenario + "grid:\n  topology.network.bandwidth: [10Gbps, fast]\n",
+        "bad.yaml:3:3: grid point 1 (topology.network.bandwidth=fast): "
+        "topology.network.bandwidth: 'fast' is not a bandwidth");
+  check(scenario + "grid: { parallel.tensor: [2] }\nmetric: [sim_time_s]\n",
+        "bad.yaml:3:1: unknown key 'metric' in a sweep file");
+  check(scenario + "grid: { parallel.tensor: [2] }\nmetrics: [latency]\n",
+        "bad.yaml:3:11: metrics: unknown metric 'latency'");
+  check(scenario + "grid: { parallel.tensor: [2] }\nplot: { x: nodes }\n",
+        "bad.yaml:3:12: plot.x: 'nodes' is not a grid key");
+  check("scenario: missing.yaml\ngrid: { parallel.tensor: [2] }\n",
+        "bad.yaml:1:11: scenario: cannot read");
+  check(scenario + "policies: [vllm-9]\ngrid: { parallel.tensor: [2] }\n",
+        "bad.yaml:2:12: policies: unknown policy 'vllm-9'");
+}
+
+}  // namespace
