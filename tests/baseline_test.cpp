@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/support/run_commsim.h"
@@ -118,8 +119,15 @@ TEST_F(BaselineCli, RecordThenCompareThenDrift) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   text.replace(text.find("bandwidth: 100Gbps"), 18, "bandwidth: 10Gbps");
   std::ofstream(scenario()) << text;
-  const auto drifted = run_commsim("run " + scenario() + " --baseline " + baselines());
+  const auto record = dir_ / "record.json";
+  const auto drifted = run_commsim("run " + scenario() + " --baseline " + baselines() + " --json " +
+                                   record.string());
   EXPECT_EQ(drifted.exit_code, 1) << drifted.output;
+  // The record says so too (and so does JUnit, which is written from the same verdict).
+  std::ifstream record_in(record);
+  const auto json = nlohmann::json::parse(record_in);
+  EXPECT_EQ(json.at("verdict"), "fail");
+  EXPECT_EQ(json.at("mismatches").at(0).at("what"), "baseline sim_time_s");
   EXPECT_NE(drifted.output.find("drift"), std::string::npos) << drifted.output;
   EXPECT_NE(drifted.output.find("  sim_time_s: "), std::string::npos) << drifted.output;
   EXPECT_NE(drifted.output.find("1 drifted from their baseline"), std::string::npos);

@@ -75,7 +75,7 @@ void BaselineOptions::prepare(const std::vector<std::array<std::string, 3>>& run
   }
 }
 
-bool BaselineOptions::check(const results::RunRecord& record, std::ostream& out) {
+bool BaselineOptions::check(results::RunRecord& record, std::ostream& out) {
   const std::string name = results::baseline_file_name(record.scenario, record.policy);
   if (record_dir_) {
     recorded_[name] = results::to_json(record);
@@ -87,6 +87,8 @@ bool BaselineOptions::check(const results::RunRecord& record, std::ostream& out)
   if (baseline == baselines_.end()) {
     out << "baseline: no " << path << " (record it with --record-baseline " << *compare_dir_
         << ")\n";
+    record.mismatches.push_back(results::Mismatch{"baseline file", path, "missing", {}});
+    record.verdict = results::Verdict::kFail;
     return true;
   }
   const auto drifts = results::compare_with_baseline(baseline->second, record, tolerance_);
@@ -98,7 +100,10 @@ bool BaselineOptions::check(const results::RunRecord& record, std::ostream& out)
       << path << ":\n";
   for (const results::Drift& drift : drifts) {
     out << "  " << drift.what << ": " << drift.baseline << " -> " << drift.now << "\n";
+    record.mismatches.push_back(
+        results::Mismatch{"baseline " + drift.what, drift.baseline, drift.now, {}});
   }
+  record.verdict = results::Verdict::kFail;
   return true;
 }
 

@@ -27,9 +27,11 @@ class BaselineOptions {
   // existing baseline file that is not a run record; loads the baselines.
   void prepare(const std::vector<std::array<std::string, 3>>& runs);
 
-  // Compares `record` with its baseline (when comparing) and prints what drifted to `out`;
-  // remembers it (when recording). Returns whether it drifted (a missing baseline does).
-  bool check(const results::RunRecord& record, std::ostream& out);
+  // Compares `record` with its baseline (when comparing), prints what drifted to `out`, and adds
+  // each drift to the record as a failed expectation ("baseline <what>"), so that its verdict,
+  // JSON and JUnit say so; remembers it (when recording). Returns whether it drifted (a missing
+  // baseline does).
+  bool check(results::RunRecord& record, std::ostream& out);
   // Writes the remembered records (when recording), one file each; throws UsageError when two
   // runs would share a file.
   void finish(std::ostream& out) const;
@@ -38,7 +40,7 @@ class BaselineOptions {
   std::optional<std::string> compare_dir_;
   std::optional<std::string> record_dir_;
   double tolerance_;
-  std::map<std::string, nlohmann::json> recorded_;      // file name -> record
+  std::map<std::string, nlohmann::json> recorded_;       // file name -> record
   std::map<std::string, results::RunRecord> baselines_;  // file name -> baseline (comparing)
 };
 
