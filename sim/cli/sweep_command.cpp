@@ -142,17 +142,18 @@ void run_points(const SweepSpec& spec, const std::vector<Point>& points, const f
 }
 
 // Writes the tables and plots when every point of the grid is in `out`; says what is missing
-// otherwise. Returns the exit code.
-int finish(const SweepSpec& spec, const fs::path& out) {
+// otherwise (`sharded`: other shards may bring it). Returns the exit code.
+int finish(const SweepSpec& spec, const fs::path& out, bool sharded) {
   const std::vector<Point> grid = sim::sweep::grid_points(spec);
   const auto points = sim::sweep::finished_points(out);
   std::size_t missing = 0;
   for (const Point& point : grid) missing += points.find(point.index) == points.end();
   if (missing > 0) {
     std::cout << "sweep " << spec.name << ": " << points.size() << " of " << grid.size()
-              << " points in " << out.string() << "; run the other shards, then commsim sweep "
-              << "merge\n";
-    return kExitPass;
+              << " points in " << out.string()
+              << (sharded ? "; run the other shards, then commsim sweep merge\n"
+                          : "; the others did not finish: run the sweep again to resume\n");
+    return sharded ? kExitPass : kExitFail;
   }
   sim::sweep::write_tables(out, spec, points);
   std::cout << "sweep " << spec.name << ": " << grid.size()
@@ -199,7 +200,7 @@ int merge_command(const std::vector<std::string>& args) {
       if (!fs::exists(target)) sim::sweep::write_whole(target, point.dump(2) + "\n");
     }
   }
-  return finish(spec, out);
+  return finish(spec, out, /*sharded=*/false);
 }
 
 }  // namespace
@@ -253,7 +254,7 @@ int sweep_command(const std::vector<std::string>& args) {
             << std::flush;
   if (!todo.empty())
     run_points(spec, todo, out, std::min<int>(jobs, static_cast<int>(todo.size())));
-  return finish(spec, out);
+  return finish(spec, out, shards > 1);
 }
 
 }  // namespace commsim::cli
