@@ -108,6 +108,16 @@ TEST_F(Sweep, ParallelShardedAndResumedRunsGiveTheSameTables) {
   const std::string resumed = sweep("--out " + (dir_ / "whole").string());
   EXPECT_NE(resumed.find("3 already done, 1 to run"), std::string::npos) << resumed;
   EXPECT_EQ(read(dir_ / "whole" / "sweep.csv"), read(dir_ / "jobs" / "sweep.csv"));
+
+  // Another grid in the same directory: the old points are not taken for the new ones.
+  std::string text = read(dir_ / "sweep.yaml");
+  text.replace(text.find("[1us, 20us]"), 11, "[1us, 50us]");
+  write("sweep.yaml", text);
+  const std::string changed = sweep("--out " + (dir_ / "whole").string());
+  EXPECT_NE(changed.find("2 already done, 2 to run"), std::string::npos) << changed;
+  EXPECT_NE(changed.find("is not a point of this sweep"), std::string::npos) << changed;
+  EXPECT_NE(read(dir_ / "whole" / "sweep.csv").find(",50us,"), std::string::npos);
+  EXPECT_EQ(read(dir_ / "whole" / "sweep.csv").find(",20us,"), std::string::npos);
 }
 
 TEST_F(Sweep, PlotsWithGnuplotOrSaysWhyNot) {
@@ -141,6 +151,12 @@ TEST_F(Sweep, BadSweepFilesAreOneLineWithTheirPosition) {
         "bad.yaml:3:11: metrics: unknown metric 'latency'");
   check(scenario + "grid: { parallel.tensor: [2] }\nplot: { x: nodes }\n",
         "bad.yaml:3:12: plot.x: 'nodes' is not a grid key");
+  check(scenario + "grid:\n  topology.network: [{}]\n  topology.network.latency: [1us]\n",
+        "bad.yaml:4:3: grid.topology.network.latency: overlaps grid.topology.network (line 3)");
+  check(scenario + "grid: { \"topology..nodes\": [2] }\n",
+        "bad.yaml:2:9: grid: 'topology..nodes' is not a scenario key");
+  write("base.yaml", "name: [oops\n");
+  check("scenario: base.yaml\ngrid: { parallel.tensor: [2] }\n", "base.yaml:2:1: YAML syntax error");
   check("scenario: missing.yaml\ngrid: { parallel.tensor: [2] }\n",
         "bad.yaml:1:11: scenario: cannot read");
   check(scenario + "policies: [vllm-9]\ngrid: { parallel.tensor: [2] }\n",

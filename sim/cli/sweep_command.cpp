@@ -1,14 +1,18 @@
 // commsim sweep FILE: every point of a sweep's grid, in parallel processes, in shards, resumable;
 // commsim sweep merge FILE --out DIR SHARD_DIR...: the shards joined.
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "results/verdict.h"
@@ -40,26 +44,44 @@ SweepSpec load_sweep(const std::string& path) {
   return std::move(*parsed.spec);
 }
 
-// K/N from --shard, else from a Slurm job array's variables, else 1/1.
+// A whole number from `text`, or nullopt.
+std::optional<long> whole_number(const char* text) {
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long value = std::strtol(text, &end, 10);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return value;
+}
+
+// K/N from --shard, else from a Slurm job array's variables (task K of N, numbered with the
+// array's MIN and STEP), else 1/1.
 std::pair<int, int> shard_of(const po::variables_map& vm) {
-  std::string text;
   if (vm.count("shard")) {
-    text = vm["shard"].as<std::string>();
-  } else if (const char* id = std::getenv("SLURM_ARRAY_TASK_ID")) {
-    const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
-    const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
-    if (count == nullptr) return {1, 1};
-    text = std::to_string(std::atoi(id) - (min ? std::atoi(min) : 0) + 1) + "/" + count;
-  } else {
-    return {1, 1};
+    const std::string text = vm["shard"].as<std::string>();
+    const std::size_t slash = text.find('/');
+    const auto k = whole_number(text.substr(0, slash).c_str());
+    const auto n =
+        slash == std::string::npos ? std::nullopt : whole_number(text.substr(slash + 1).c_str());
+    if (!k || !n || *n < 1 || *n > 100000 || *k < 1 || *k > *n) {
+      throw UsageError("--shard: expected K/N with 1 <= K <= N <= 100000, got '" + text + "'");
+    }
+    return {static_cast<int>(*k), static_cast<int>(*n)};
   }
-  int k = 0;
-  int n = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%d/%d%c", &k, &n, &extra) != 2 || n < 1 || k < 1 || k > n) {
-    throw UsageError("--shard: expected K/N with 1 <= K <= N, got '" + text + "'");
+  const char* id_text = std::getenv("SLURM_ARRAY_TASK_ID");
+  if (id_text == nullptr) return {1, 1};
+  const auto id = whole_number(id_text);
+  const auto count = whole_number(std::getenv("SLURM_ARRAY_TASK_COUNT"));
+  const auto min = whole_number(std::getenv("SLURM_ARRAY_TASK_MIN"));
+  const char* step_text = std::getenv("SLURM_ARRAY_TASK_STEP");
+  const auto step = step_text ? whole_number(step_text) : std::optional<long>(1);
+  if (!id || !count || !min || !step || *step < 1 || *count < 1 || (*id - *min) % *step != 0 ||
+      (*id - *min) / *step >= *count || *id < *min) {
+    throw UsageError(
+        "--shard: the Slurm job array's SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT do not name "
+        "a task of a contiguous array (give --shard K/N instead)");
   }
-  return {k, n};
+  return {static_cast<int>((*id - *min) / *step + 1), static_cast<int>(*count)};
 }
 
 // Runs `points` (none of them done yet) and writes each one's file; in `jobs` processes.
@@ -90,6 +112,7 @@ void run_points(const SweepSpec& spec, const std::vector<Point>& points, const f
     const pid_t pid = ::fork();
     if (pid < 0) throw UsageError("--jobs: cannot start a worker process");
     if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // the sweep stopped: so do its workers
       int code = 0;
       try {
         for (std::size_t i = static_cast<std::size_t>(worker); i < points.size();
@@ -113,7 +136,9 @@ void run_points(const SweepSpec& spec, const std::vector<Point>& points, const f
   while (running > 0) {
     for (std::size_t w = 0; w < workers.size(); ++w) {
       int status = 0;
-      if (!done[w] && ::waitpid(workers[w], &status, WNOHANG) == workers[w]) {
+      if (done[w]) continue;
+      const pid_t waited = ::waitpid(workers[w], &status, WNOHANG);
+      if (waited == workers[w] || (waited < 0 && errno != EINTR)) {
         done[w] = true;
         --running;
       }
@@ -145,7 +170,7 @@ void run_points(const SweepSpec& spec, const std::vector<Point>& points, const f
 // otherwise (`sharded`: other shards may bring it). Returns the exit code.
 int finish(const SweepSpec& spec, const fs::path& out, bool sharded) {
   const std::vector<Point> grid = sim::sweep::grid_points(spec);
-  const auto points = sim::sweep::finished_points(out);
+  const auto points = sim::sweep::finished_points(out, spec);
   std::size_t missing = 0;
   for (const Point& point : grid) missing += points.find(point.index) == points.end();
   if (missing > 0) {
@@ -190,14 +215,27 @@ int merge_command(const std::vector<std::string>& args) {
   if (!vm.count("out")) throw UsageError("commsim sweep merge: --out DIR is required");
   const SweepSpec spec = load_sweep(positional.front());
   const fs::path out = vm["out"].as<std::string>();
-  fs::create_directories(out / "points");
+  std::error_code made;
+  fs::create_directories(out / "points", made);
+  if (!fs::is_directory(out / "points", made)) {
+    throw UsageError("--out: cannot make '" + out.string() + "'");
+  }
   for (std::size_t i = 1; i < positional.size(); ++i) {
     const fs::path shard = positional[i];
     if (!fs::is_directory(shard))
       throw UsageError("commsim sweep merge: '" + shard.string() + "' is not a directory");
-    for (const auto& [index, point] : sim::sweep::finished_points(shard)) {
+    std::vector<std::string> stale;
+    for (const auto& [index, point] : sim::sweep::finished_points(shard, spec, &stale)) {
       const fs::path target = out / "points" / (std::to_string(index) + ".json");
-      if (!fs::exists(target)) sim::sweep::write_whole(target, point.dump(2) + "\n");
+      // A point that ran without error wins over one that failed.
+      const auto present = sim::sweep::finished_points(out, spec);
+      const auto found = present.find(index);
+      if (found == present.end() || (found->second.contains("error") && !point.contains("error"))) {
+        sim::sweep::write_whole(target, point.dump(2) + "\n");
+      }
+    }
+    for (const std::string& file : stale) {
+      std::cout << "merge: ignoring " << file << ": not a point of this sweep\n";
     }
   }
   return finish(spec, out, /*sharded=*/false);
@@ -206,6 +244,8 @@ int merge_command(const std::vector<std::string>& args) {
 }  // namespace
 
 int sweep_command(const std::vector<std::string>& args) {
+  // Worker processes are waited for: an inherited "ignore SIGCHLD" would hide their ends.
+  std::signal(SIGCHLD, SIG_DFL);
   if (!args.empty() && args.front() == "merge") {
     return merge_command(std::vector<std::string>(args.begin() + 1, args.end()));
   }
@@ -239,13 +279,20 @@ int sweep_command(const std::vector<std::string>& args) {
   if (!fs::is_directory(out / "points"))
     throw UsageError("--out: cannot make '" + out.string() + "'");
 
-  const auto done = sim::sweep::finished_points(out);
+  std::vector<std::string> stale;
+  const auto done = sim::sweep::finished_points(out, spec, &stale);
+  for (const std::string& file : stale) {
+    std::cout << "sweep: " << file << " is not a point of this sweep (another grid or scenario): "
+              << "running it again\n";
+  }
   std::vector<Point> todo;
   std::size_t mine = 0;
   for (const Point& point : sim::sweep::grid_points(spec)) {
     if (point.index % shards != shard - 1) continue;
     ++mine;
-    if (done.find(point.index) == done.end()) todo.push_back(point);
+    // Points that failed run again: a simulation that crashed may not crash twice.
+    const auto found = done.find(point.index);
+    if (found == done.end() || found->second.contains("error")) todo.push_back(point);
   }
   std::cout << "sweep " << spec.name << ": " << mine << " points"
             << (shards > 1 ? " in shard " + std::to_string(shard) + "/" + std::to_string(shards)
@@ -254,6 +301,21 @@ int sweep_command(const std::vector<std::string>& args) {
             << std::flush;
   if (!todo.empty())
     run_points(spec, todo, out, std::min<int>(jobs, static_cast<int>(todo.size())));
+  if (shards > 1) {
+    // A shard answers for its own points: a Slurm task fails when one of them did not run.
+    const auto finished = sim::sweep::finished_points(out, spec);
+    std::size_t bad = 0;
+    for (const Point& point : sim::sweep::grid_points(spec)) {
+      if (point.index % shards != shard - 1) continue;
+      const auto found = finished.find(point.index);
+      bad += found == finished.end() || found->second.contains("error");
+    }
+    if (bad > 0) {
+      std::cout << "shard " << shard << "/" << shards << ": " << bad
+                << " of its points failed or did not finish; run it again to resume\n";
+      return kExitFail;
+    }
+  }
   return finish(spec, out, shards > 1);
 }
 

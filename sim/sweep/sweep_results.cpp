@@ -1,5 +1,7 @@
 #include "sim/sweep/sweep_results.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -25,6 +27,20 @@ std::string cell(const nlohmann::json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return value.get<std::string>();
   return value.dump();
+}
+
+// `text` as a gnuplot single-quoted string: no escapes, no backquote substitution; ' doubled.
+std::string gnuplot_string(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// `text` as a single-quoted shell word.
+std::string shell_word(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 bool numeric_metric(const std::string& metric) {
@@ -53,15 +69,18 @@ nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::
                            : record->verdict == results::Verdict::kFail ? "fail"
                                                                         : "unchecked"}};
   }
-  nlohmann::json json = {
-      {"index", point.index}, {"policy", policy}, {"values", values}, {"metrics", metrics}};
+  nlohmann::json json = {{"index", point.index},
+                         {"id", point_id(spec, point)},
+                         {"policy", policy},
+                         {"values", values},
+                         {"metrics", metrics}};
   if (!error.empty()) json["error"] = error;
   return json;
 }
 
 void write_whole(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::path temporary = path;
-  temporary += ".partial";
+  temporary += "." + std::to_string(::getpid()) + ".partial";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;
@@ -70,15 +89,23 @@ void write_whole(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::rename(temporary, path);
 }
 
-std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir) {
+std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir,
+                                              const SweepSpec& spec,
+                                              std::vector<std::string>* stale) {
   std::map<int, nlohmann::json> points;
-  std::error_code ignored;
-  if (!std::filesystem::is_directory(dir / "points", ignored)) return points;
-  for (const auto& entry : std::filesystem::directory_iterator(dir / "points", ignored)) {
-    if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path());
+  for (const Point& point : grid_points(spec)) {
+    const std::filesystem::path file = point_file(dir, point);
+    std::ifstream in(file);
+    if (!in) continue;
     const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (json.is_object() && json.contains("index")) points[json["index"].get<int>()] = json;
+    const bool ours = json.is_object() && json.value("index", -1) == point.index &&
+                      json.value("id", std::string()) == point_id(spec, point) &&
+                      json.contains("values") && json.contains("metrics");
+    if (!ours) {
+      if (stale != nullptr) stale->push_back(file.string());
+      continue;
+    }
+    points[point.index] = json;
   }
   return points;
 }
@@ -104,7 +131,7 @@ void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,
   }
   write_whole(dir / "sweep.csv", csv.str());
   const nlohmann::json json = {{"sweep", spec.name},
-                               {"scenario", spec.scenario_path},
+                               {"scenario", spec.scenario_written},
                                {"metrics", spec.metrics},
                                {"points", all}};
   write_whole(dir / "sweep.json", json.dump(2) + "\n");
@@ -134,12 +161,19 @@ std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
   }
   for (const std::string& metric : spec.metrics) {
     if (!numeric_metric(metric)) continue;
+    // Plots of an earlier run must not pass for this one's.
+    for (const char* extension : {".svg", ".png"}) {
+      std::error_code ignored;
+      std::filesystem::remove(dir / (metric + extension), ignored);
+    }
     // The data: one row per x value (in grid order), one column per series.
     std::ostringstream data;
     double smallest = 0;
     double largest = 0;
     for (const std::string& x : x_parameter->values) {
-      data << '"' << x << '"';
+      std::string x_label = x;  // the data file quotes it with "
+      for (char& c : x_label) c = c == '"' ? '\'' : c;
+      data << '"' << x_label << '"';
       for (const std::string& label : series) {
         const auto found = by_series[label].find(x);
         const nlohmann::json value = found == by_series[label].end()
@@ -154,30 +188,31 @@ std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
       }
       data << '\n';
     }
+    if (largest == 0 && smallest == 0) continue;  // no numbers, or only zeros: nothing to draw
     write_whole(dir / (metric + ".dat"), data.str());
     std::ostringstream script;
     script << "set datafile missing 'NaN'\n"
-           << "set title \"" << spec.name << ": " << metric << "\" noenhanced\n"
-           << "set xlabel \"" << x_key << "\" noenhanced\nset ylabel \"" << metric
-           << "\" noenhanced\nset key below noenhanced\nset grid\n";
+           << "set title " << gnuplot_string(spec.name + ": " + metric) << " noenhanced\n"
+           << "set xlabel " << gnuplot_string(x_key) << " noenhanced\nset ylabel "
+           << gnuplot_string(metric) << " noenhanced\nset key below noenhanced\nset grid\n";
     // Values over more than two decades of positive numbers read better on a log scale.
     if (smallest > 0 && largest / smallest > 100) script << "set logscale y\n";
     script << "set format y '%g'\n";
     std::string plot = "plot ";
     for (std::size_t i = 0; i < series.size(); ++i) {
-      plot += (i ? ", " : "") + std::string("'") + (dir / (metric + ".dat")).string() +
-              "' using 0:" + std::to_string(i + 2) + ":xtic(1) with linespoints title \"" +
-              series[i] + "\"";
+      plot += (i ? ", " : "") + gnuplot_string((dir / (metric + ".dat")).string()) +
+              " using 0:" + std::to_string(i + 2) + ":xtic(1) with linespoints title " +
+              gnuplot_string(series[i]);
     }
     for (const auto& [terminal, extension] : {std::pair("svg size 900,540 dynamic", ".svg"),
                                               std::pair("pngcairo size 900,540", ".png")}) {
-      script << "set terminal " << terminal << "\nset output '"
-             << (dir / (metric + extension)).string() << "'\n"
+      script << "set terminal " << terminal << "\nset output "
+             << gnuplot_string((dir / (metric + extension)).string()) << "\n"
              << plot << "\n";
     }
     write_whole(dir / (metric + ".gp"), script.str());
     const std::string command =
-        "gnuplot '" + (dir / (metric + ".gp")).string() + "' > /dev/null 2>&1";
+        "gnuplot " + shell_word((dir / (metric + ".gp")).string()) + " > /dev/null 2>&1";
     if (std::system(command.c_str()) != 0)
       return "gnuplot failed on " + (dir / (metric + ".gp")).string();
   }

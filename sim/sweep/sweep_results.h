@@ -18,15 +18,21 @@ namespace commsim::sim::sweep {
 // DIR/points/<index>.json.
 std::filesystem::path point_file(const std::filesystem::path& dir, const Point& point);
 
-// The point's file content: its index, policy, parameter values and metrics (or its error).
+// The point's file content: its index, id (point_id), policy, parameter values and metrics (or
+// its error).
 nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::string& policy,
                           const results::RunRecord* record, const std::string& error);
 
-// Writes `json` to `path` whole or not at all.
+// Writes `text` to `path` whole or not at all (through a temporary file unique to this process).
 void write_whole(const std::filesystem::path& path, const std::string& text);
 
-// The finished points found in `dir` (by index); files that are not points are ignored.
-std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir);
+// The finished points of `spec`'s grid found in `dir`, by index: a point counts when its file
+// DIR/points/<index>.json reads as JSON and holds this point's id (the same scenario text and
+// policy); it may hold an error. Other files are ignored; `stale` (if given) receives those that
+// belong to another grid or scenario, or do not read.
+std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir,
+                                              const SweepSpec& spec,
+                                              std::vector<std::string>* stale = nullptr);
 
 // Writes DIR/sweep.csv and DIR/sweep.json from `points` (every point of the grid).
 void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,

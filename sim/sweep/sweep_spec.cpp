@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -77,6 +79,20 @@ std::vector<Point> grid_points(const SweepSpec& spec) {
   return points;
 }
 
+std::string point_id(const SweepSpec& spec, const Point& point) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const std::string& part :
+       {point_scenario_text(spec, point), std::string(1, '\0'), point.policy}) {
+    for (unsigned char c : part) {
+      hash ^= c;
+      hash *= 0x100000001b3ULL;
+    }
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
 std::string point_scenario_text(const SweepSpec& spec, const Point& point) {
   YAML::Node root = YAML::Load(spec.scenario_text);
   for (std::size_t i = 0; i < spec.grid.size(); ++i)
@@ -125,15 +141,29 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
   }
   if (!result.errors.empty()) return result;
 
+  for (const char* scalar : {"name", "scenario"}) {
+    if (root[scalar] && !root[scalar].IsScalar()) {
+      fail(pos_of(path, root[scalar].Mark()), std::string(scalar) + ": expected a string");
+    }
+  }
+  if (!result.errors.empty()) return result;
   spec.name = root["name"] ? root["name"].Scalar() : std::filesystem::path(path).stem().string();
-  const std::filesystem::path written(root["scenario"].Scalar());
+  if (spec.name.empty() || spec.name.find_first_of("/\\") != std::string::npos ||
+      spec.name == "." || spec.name == "..") {
+    fail(pos_of(path, root["name"] ? root["name"].Mark() : root.Mark()),
+         "name: '" + spec.name + "' cannot name a results directory");
+    return result;
+  }
+  spec.scenario_written = root["scenario"].Scalar();
+  const std::filesystem::path written(spec.scenario_written);
   const std::filesystem::path beside = std::filesystem::path(path).parent_path();
   spec.scenario_path = (written.is_absolute() || beside.empty() ? written : beside / written)
                            .lexically_normal()
                            .string();
   {
+    std::error_code ignored;
     std::ifstream scenario_in(spec.scenario_path);
-    if (!scenario_in) {
+    if (!std::filesystem::is_regular_file(spec.scenario_path, ignored) || !scenario_in) {
       fail(pos_of(path, root["scenario"].Mark()),
            "scenario: cannot read '" + spec.scenario_path + "'");
       return result;
@@ -141,16 +171,27 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
     std::ostringstream text;
     text << scenario_in.rdbuf();
     spec.scenario_text = text.str();
+    // The base scenario must be one itself: its own errors, with its own positions.
+    const scenario::ParseResult base =
+        scenario::parse_scenario_text(spec.scenario_text, spec.scenario_path, reader);
+    if (!base.errors.empty()) {
+      for (const ScenarioError& error : base.errors) result.errors.push_back(error);
+      return result;
+    }
   }
   if (const YAML::Node policies = root["policies"]) {
     if (!policies.IsSequence() || policies.size() == 0) {
       fail(pos_of(path, policies.Mark()), "policies: expected a list of policy names");
     } else {
       for (const YAML::Node& policy : policies) {
-        if (!comm::find_policy(policy.Scalar())) {
-          fail(pos_of(path, policy.Mark()), "policies: unknown policy '" + policy.Scalar() + "'");
+        if (!policy.IsScalar() || !comm::find_policy(policy.Scalar())) {
+          fail(pos_of(path, policy.Mark()),
+               "policies: unknown policy '" + (policy.IsScalar() ? policy.Scalar() : "?") + "'");
+        } else if (std::find(spec.policies.begin(), spec.policies.end(), policy.Scalar()) !=
+                   spec.policies.end()) {
+          fail(pos_of(path, policy.Mark()), "policies: '" + policy.Scalar() + "' twice");
         }
-        spec.policies.push_back(policy.Scalar());
+        spec.policies.push_back(policy.IsScalar() ? policy.Scalar() : "");
       }
     }
   }
@@ -160,20 +201,42 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
     return result;
   }
   std::size_t points = spec.policies.empty() ? 1 : spec.policies.size();
+  constexpr std::size_t kMaxPoints = 100000;
   for (const auto& entry : grid) {
-    Parameter parameter{entry.first.Scalar(), {}, pos_of(path, entry.first.Mark())};
+    const SourcePos key_pos = pos_of(path, entry.first.Mark());
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    const std::vector<std::string> parts = split_key(key);
+    const bool well_formed =
+        entry.first.IsScalar() && !key.empty() && key.back() != '.' &&
+        std::none_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); });
+    if (!well_formed) {
+      fail(key_pos, "grid: '" + key +
+                        "' is not a scenario key (dotted names, e.g. "
+                        "topology.network.bandwidth)");
+      continue;
+    }
+    for (const Parameter& other : spec.grid) {
+      const bool overlap = other.key == key || key.rfind(other.key + ".", 0) == 0 ||
+                           other.key.rfind(key + ".", 0) == 0;
+      if (overlap) {
+        fail(key_pos, "grid." + key + ": overlaps grid." + other.key + " (line " +
+                          std::to_string(other.pos.line) + "); each key may be set once");
+      }
+    }
+    Parameter parameter{key, {}, key_pos};
     if (!entry.second.IsSequence() || entry.second.size() == 0) {
-      fail(pos_of(path, entry.second.Mark()),
-           "grid." + parameter.key + ": expected a list of values");
+      fail(pos_of(path, entry.second.Mark()), "grid." + key + ": expected a list of values");
       continue;
     }
     for (const YAML::Node& value : entry.second) parameter.values.push_back(scalar_text(value));
-    points *= parameter.values.size();
+    points = points > kMaxPoints ? points : points * parameter.values.size();
     spec.grid.push_back(std::move(parameter));
   }
   if (points > 100000)
     fail(pos_of(path, grid.Mark()), "grid: " + std::to_string(points) + " points; at most 100000");
-  if (const YAML::Node metrics = root["metrics"]) {
+  if (const YAML::Node metrics = root["metrics"]; metrics && !metrics.IsSequence()) {
+    fail(pos_of(path, metrics.Mark()), "metrics: expected a list, e.g. [sim_time_s]");
+  } else if (metrics) {
     for (const YAML::Node& metric : metrics) {
       const auto& names = metric_names();
       if (std::find(names.begin(), names.end(), metric.Scalar()) == names.end()) {
@@ -188,16 +251,23 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
     spec.metrics = {"sim_time_s"};
   }
   if (const YAML::Node plot = root["plot"]) {
-    for (const char* which : {"x", "series"}) {
-      if (!plot[which]) continue;
-      const std::string key = plot[which].Scalar();
-      const bool known = std::any_of(spec.grid.begin(), spec.grid.end(),
-                                     [&key](const Parameter& p) { return p.key == key; });
-      if (!known) {
-        fail(pos_of(path, plot[which].Mark()),
-             std::string("plot.") + which + ": '" + key + "' is not a grid key");
+    if (!plot.IsMap()) {
+      fail(pos_of(path, plot.Mark()), "plot: expected a mapping, e.g. { x: parallel.tensor }");
+    } else {
+      for (const auto& entry : plot) {
+        if (entry.first.Scalar() != "x") {
+          fail(pos_of(path, entry.first.Mark()),
+               "plot: unknown key '" + entry.first.Scalar() + "'; valid: x");
+          continue;
+        }
+        const std::string key = entry.second.IsScalar() ? entry.second.Scalar() : "";
+        const bool known = std::any_of(spec.grid.begin(), spec.grid.end(),
+                                       [&key](const Parameter& p) { return p.key == key; });
+        if (!known) {
+          fail(pos_of(path, entry.second.Mark()), "plot.x: '" + key + "' is not a grid key");
+        }
+        spec.plot_x = key;
       }
-      (std::string(which) == "x" ? spec.plot_x : spec.plot_series) = key;
     }
   }
   if (!result.errors.empty()) return result;

@@ -8,11 +8,12 @@
 //     topology.network.bandwidth: [10Gbps, 25Gbps, 100Gbps]
 //     parallel.pipeline: [2, 4]
 //   metrics: [sim_time_s]                                      # columns, and what is plotted
-//   plot: { x: topology.network.bandwidth, series: parallel.pipeline }
+//   plot: { x: topology.network.bandwidth }    # one line per combination of the other keys
 //
 // No SimGrid here: a point is a scenario text, parsed by the scenario parser like any file.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,13 +33,13 @@ struct Parameter {
 struct SweepSpec {
   std::string path;  // the sweep file, as given
   std::string name;
+  std::string scenario_written;       // the base scenario's path as the sweep file writes it
   std::string scenario_path;          // resolved relative to the sweep file
   std::string scenario_text;          // the base scenario's YAML
   std::vector<std::string> policies;  // empty: the scenario's own policy
   std::vector<Parameter> grid;        // in file order
   std::vector<std::string> metrics;
-  std::string plot_x;       // a grid key ("" = the first)
-  std::string plot_series;  // a grid key or "" for none
+  std::string plot_x;  // a grid key ("" = the first)
 };
 
 struct SweepParse {
@@ -62,5 +63,9 @@ std::vector<Point> grid_points(const SweepSpec& spec);
 
 // The base scenario with the point's values set at their keys, as YAML text.
 std::string point_scenario_text(const SweepSpec& spec, const Point& point);
+
+// What identifies a point's result: a hash of its scenario text and policy (FNV-1a, 64 bits, in
+// hex), so that a result left by another grid or base scenario is never taken for this point's.
+std::string point_id(const SweepSpec& spec, const Point& point);
 
 }  // namespace commsim::sim::sweep
