@@ -78,6 +78,29 @@ void apply_override(const NodeOverride& override_spec, NodeSpec& spec) {
 
 }  // namespace
 
+std::string topo_parameters(const Topology& topology) {
+  const auto list = [](const std::vector<int>& values) {
+    std::string out;
+    for (int value : values) out += (out.empty() ? "" : ",") + std::to_string(value);
+    return out;
+  };
+  const auto pair = [](std::pair<int, int> p) {
+    return std::to_string(p.first) + "," + std::to_string(p.second);
+  };
+  if (topology.kind == "fat_tree") {
+    const FatTreeShape& shape = topology.fat_tree;
+    return std::to_string(shape.levels) + ";" + list(shape.down) + ";" + list(shape.up) + ";" +
+           list(shape.links);
+  }
+  if (topology.kind == "torus") return list(topology.torus.dimensions);
+  if (topology.kind == "dragonfly") {
+    const DragonflyShape& shape = topology.dragonfly;
+    return pair(shape.groups) + ";" + pair(shape.chassis) + ";" + pair(shape.routers) + ";" +
+           std::to_string(shape.nodes);
+  }
+  return "";
+}
+
 NodeSpec Scenario::node(int index) const {
   NodeSpec spec = topology.node;
   if (index >= 0 && static_cast<std::size_t>(index) < topology.platform_facts.size()) {

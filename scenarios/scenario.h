@@ -130,6 +130,10 @@ struct Topology {
   std::vector<NodeOverride> platform_facts;
 };
 
+// The shape of a fat_tree, torus or dragonfly as SimGrid's <cluster topo_parameters="..."> spells
+// it ("2;4,4;1,2;1,2", "4,4,2", "2,1;2,1;2,1;2"); "" for the other kinds.
+std::string topo_parameters(const Topology& topology);
+
 // Per-rank overrides from the `ranks:` section: what one process sees differently from the other
 // ranks of its node (vLLM binds a thread count per rank; a launcher may leave a variable unset).
 struct RankOverride {

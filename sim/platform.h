@@ -30,7 +30,6 @@ namespace commsim::sim {
 struct Platform {
   std::vector<std::vector<simgrid::s4u::Host*>> node_hosts;  // by node index; never empty
   std::vector<simgrid::s4u::Host*> memory_buses;             // by node index
-  std::vector<simgrid::s4u::Link*> nics;  // by node index: what link faults switch; may be null
 
   // The host rank number `local_rank` (0-based, on its node) runs on: the node's hosts in turn.
   simgrid::s4u::Host* host_of(int node, int local_rank) const;

@@ -95,7 +95,6 @@ std::vector<std::vector<sg4::Host*>> platform_file_nodes(const std::string& node
 void load_platform_network(const scenario::Scenario& scenario, Platform& platform) {
   sg4::Engine::get_instance()->load_platform(scenario.topology.xml.file);
   platform.node_hosts = platform_file_nodes(scenario.topology.xml.node_unit);
-  platform.nics.assign(platform.node_hosts.size(), nullptr);
 }
 
 scenario::PlatformFileNodes read_platform_file(const std::string& path,

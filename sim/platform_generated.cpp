@@ -24,7 +24,6 @@ void build_generated_network(const scenario::Scenario& scenario, Platform& platf
   const scenario::Topology& topology = scenario.topology;
   const scenario::NetworkSpec& network = topology.network;
   platform.node_hosts.resize(static_cast<std::size_t>(topology.nodes));
-  platform.nics.resize(static_cast<std::size_t>(topology.nodes));
 
   // Leaf `id` is node `id`: SimGrid numbers a generated cluster's leaves 0 .. nodes - 1.
   const auto make_host = [&](sg4::NetZone* zone, const std::vector<unsigned long>&,
@@ -60,7 +59,6 @@ void build_generated_network(const scenario::Scenario& scenario, Platform& platf
     sg4::Link* limiter = zone->create_link("nic" + std::to_string(id), limit ? *limit : kUnlimited);
     if (!limit) limiter->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE);
     set_link_faults(scenario, index, limiter);
-    platform.nics[id] = limiter;
     return limiter;
   };
   const sg4::ClusterCallbacks callbacks(make_host, make_loopback, make_limiter);

@@ -10,10 +10,10 @@
 
 namespace commsim::sim {
 
-// Kinds cluster and single_node: the star zone. Fills node_hosts and nics.
+// Kinds cluster and single_node: the star zone. Fills node_hosts.
 void build_star_network(const scenario::Scenario& scenario, Platform& platform);
 
-// Kinds fat_tree, torus and dragonfly: SimGrid's generators. Fills node_hosts and nics.
+// Kinds fat_tree, torus and dragonfly: SimGrid's generators. Fills node_hosts.
 void build_generated_network(const scenario::Scenario& scenario, Platform& platform);
 
 // Kind xml: loads the file. Fills node_hosts.

@@ -35,7 +35,6 @@ void build_star_network(const scenario::Scenario& scenario, Platform& platform) 
     zone->add_route(host->get_netpoint(), host->get_netpoint(), nullptr, nullptr,
                     {sg4::LinkInRoute(loopback)}, false);
     platform.node_hosts.push_back({host});
-    platform.nics.push_back(nic->get_link_up());
   }
   zone->seal();
 }

@@ -18,27 +18,10 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
-std::string join(const std::vector<int>& values, const char* separator) {
-  std::string out;
-  for (int value : values) out += (out.empty() ? "" : separator) + std::to_string(value);
-  return out;
-}
-
-// The shape of the topology in SimGrid's topo_parameters spelling.
+// The shape of the topology: SimGrid's topo_parameters, the platform file, or the node count.
 std::string shape_text(const scenario::Topology& topology) {
-  if (topology.kind == "fat_tree") {
-    const auto& shape = topology.fat_tree;
-    return std::to_string(shape.levels) + ";" + join(shape.down, ",") + ";" + join(shape.up, ",") +
-           ";" + join(shape.links, ",");
-  }
-  if (topology.kind == "torus") return join(topology.torus.dimensions, ",");
-  if (topology.kind == "dragonfly") {
-    const auto& shape = topology.dragonfly;
-    const auto pair = [](std::pair<int, int> p) {
-      return std::to_string(p.first) + "," + std::to_string(p.second);
-    };
-    return pair(shape.groups) + ";" + pair(shape.chassis) + ";" + pair(shape.routers) + ";" +
-           std::to_string(shape.nodes);
+  if (const std::string parameters = scenario::topo_parameters(topology); !parameters.empty()) {
+    return parameters;
   }
   if (topology.kind == "xml") return topology.xml.file + " (" + topology.xml.node_unit + ")";
   return std::to_string(topology.nodes) + " node" + (topology.nodes == 1 ? "" : "s");

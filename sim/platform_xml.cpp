@@ -133,28 +133,10 @@ std::string generated_xml(const scenario::Scenario& scenario) {
                                 field + ": SimGrid's <cluster topology=...> has one kind of host");
     }
   }
-  const auto join = [](const std::vector<int>& values) {
-    std::string out;
-    for (int value : values) out += (out.empty() ? "" : ",") + std::to_string(value);
-    return out;
-  };
-  const auto pair = [](std::pair<int, int> p) {
-    return std::to_string(p.first) + "," + std::to_string(p.second);
-  };
-  std::string name;
-  std::string parameters;
-  if (topology.kind == "fat_tree") {
-    name = "FAT_TREE";
-    parameters = std::to_string(topology.fat_tree.levels) + ";" + join(topology.fat_tree.down) +
-                 ";" + join(topology.fat_tree.up) + ";" + join(topology.fat_tree.links);
-  } else if (topology.kind == "torus") {
-    name = "TORUS";
-    parameters = join(topology.torus.dimensions);
-  } else {
-    name = "DRAGONFLY";
-    parameters = pair(topology.dragonfly.groups) + ";" + pair(topology.dragonfly.chassis) + ";" +
-                 pair(topology.dragonfly.routers) + ";" + std::to_string(topology.dragonfly.nodes);
-  }
+  const std::string name = topology.kind == "fat_tree" ? "FAT_TREE"
+                           : topology.kind == "torus"  ? "TORUS"
+                                                       : "DRAGONFLY";
+  const std::string parameters = scenario::topo_parameters(topology);
   const scenario::NetworkSpec& network = topology.network;
   const scenario::NodeSpec node = scenario.node(0);
   std::ostringstream xml;

@@ -220,18 +220,19 @@ int merge_command(const std::vector<std::string>& args) {
   if (!fs::is_directory(out / "points", made)) {
     throw UsageError("--out: cannot make '" + out.string() + "'");
   }
+  auto present = sim::sweep::finished_points(out, spec);  // what the output holds so far
   for (std::size_t i = 1; i < positional.size(); ++i) {
     const fs::path shard = positional[i];
     if (!fs::is_directory(shard))
       throw UsageError("commsim sweep merge: '" + shard.string() + "' is not a directory");
     std::vector<std::string> stale;
     for (const auto& [index, point] : sim::sweep::finished_points(shard, spec, &stale)) {
-      const fs::path target = out / "points" / (std::to_string(index) + ".json");
       // A point that ran without error wins over one that failed.
-      const auto present = sim::sweep::finished_points(out, spec);
       const auto found = present.find(index);
       if (found == present.end() || (found->second.contains("error") && !point.contains("error"))) {
-        sim::sweep::write_whole(target, point.dump(2) + "\n");
+        sim::sweep::write_whole(out / "points" / (std::to_string(index) + ".json"),
+                                point.dump(2) + "\n");
+        present[index] = point;
       }
     }
     for (const std::string& file : stale) {
