@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "communicators/dtype.h"
 
 namespace commsim::comm {
 
@@ -63,19 +66,26 @@ class SharedRegion {
 };
 
 // A SharedRegion in ordinary memory: zeroed, 64-byte aligned (as mmap'd segments are page
-// aligned). What the simulator and the threaded test world hand out.
+// aligned). What the simulator and the threaded test world hand out. Large regions are zeroed
+// lazily by the system (calloc of fresh pages), as a /dev/shm segment is: pages a run never
+// touches cost no memory, so phantom runs with many SHM ranks stay small.
 class HeapRegion final : public SharedRegion {
  public:
-  explicit HeapRegion(std::size_t size)
-      : size_(size), bytes_(new (std::align_val_t{64}) std::byte[size]()) {}
-  std::span<std::byte> bytes() override { return {bytes_.get(), size_}; }
+  explicit HeapRegion(std::size_t size) : size_(size), raw_(std::calloc(size + kAlignment, 1)) {
+    if (raw_ == nullptr) throw std::bad_alloc();
+    const auto address = reinterpret_cast<std::uintptr_t>(raw_.get());
+    bytes_ = reinterpret_cast<std::byte*>((address + kAlignment - 1) / kAlignment * kAlignment);
+  }
+  std::span<std::byte> bytes() override { return {bytes_, size_}; }
 
  private:
-  struct AlignedDelete {
-    void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  static constexpr std::size_t kAlignment = 64;
+  struct Free {
+    void operator()(void* p) const { std::free(p); }
   };
   std::size_t size_;
-  std::unique_ptr<std::byte[], AlignedDelete> bytes_;
+  std::unique_ptr<void, Free> raw_;
+  std::byte* bytes_ = nullptr;
 };
 
 // The result of creating or opening a region: the region, or the errno a real shm_open would set
@@ -140,6 +150,9 @@ class RankEnv {
   // ranks), and `flops` of computation spread over `threads` threads of this rank.
   virtual void charge_memory_copy(std::size_t bytes) = 0;
   virtual void charge_compute(double flops, int threads) = 0;
+  // One layer-kernel call on this rank's threads: `flops` of `dtype` arithmetic and `bytes` read
+  // from and written to memory (kernels/kernel_cost.h). `name` labels it in traces.
+  virtual void charge_kernel(const std::string& name, DType dtype, double flops, double bytes) = 0;
 
   // Records a log line at the current simulated time.
   virtual void log(LogLevel level, const std::string& logger, const std::string& text) = 0;

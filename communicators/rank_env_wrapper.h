@@ -33,6 +33,9 @@ class RankEnvWrapper : public RankEnv {
   void charge_compute(double flops, int threads) override {
     target_.charge_compute(flops, threads);
   }
+  void charge_kernel(const std::string& name, DType dtype, double flops, double bytes) override {
+    target_.charge_kernel(name, dtype, flops, bytes);
+  }
   void log(LogLevel level, const std::string& logger, const std::string& text) override {
     target_.log(level, logger, text);
   }

@@ -24,6 +24,19 @@ std::string ranks_text(const std::vector<int>& ranks) {
   return text + "]";
 }
 
+// [[1, 2], [3]]
+std::string token_text(const std::vector<std::vector<std::int64_t>>& steps) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    text += i ? ", [" : "[";
+    for (std::size_t j = 0; j < steps[i].size(); ++j) {
+      text += (j ? ", " : "") + std::to_string(steps[i][j]);
+    }
+    text += "]";
+  }
+  return text + "]";
+}
+
 class Comparison {
  public:
   explicit Comparison(double tolerance) : tolerance_(tolerance) {}
@@ -144,6 +157,17 @@ std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRec
                now.data.collective_time_s);
   compare.time("data.max_rel_l2", baseline.data.max_rel_l2, now.data.max_rel_l2);
   compare.time("data.max_abs_error", baseline.data.max_abs_error, now.data.max_abs_error);
+  compare.same("data.model.steps", baseline.data.model_steps, now.data.model_steps);
+  compare.same("data.model.token_mismatches", baseline.data.token_mismatches,
+               now.data.token_mismatches);
+  compare.same("data.model.step_times_s count", baseline.data.step_times_s.size(),
+               now.data.step_times_s.size());
+  for (std::size_t i = 0;
+       i < std::min(baseline.data.step_times_s.size(), now.data.step_times_s.size()); ++i) {
+    compare.time("data.model.step_times_s[" + std::to_string(i) + "]",
+                 baseline.data.step_times_s[i], now.data.step_times_s[i]);
+  }
+  compare.same("data.model.tokens", token_text(baseline.data.tokens), token_text(now.data.tokens));
   return compare.take();
 }
 

@@ -210,6 +210,13 @@ json to_json(const RunRecord& record) {
                     {"collective_time_s", record.data.collective_time_s},
                     {"max_rel_l2", record.data.max_rel_l2},
                     {"max_abs_error", record.data.max_abs_error}};
+  if (record.data.model_steps > 0) {
+    result["data"]["model"] = {{"steps", record.data.model_steps},
+                               {"token_mismatches", record.data.token_mismatches},
+                               {"reference_checked", record.data.reference_checked},
+                               {"step_times_s", record.data.step_times_s},
+                               {"tokens", record.data.tokens}};
+  }
   return result;
 }
 
@@ -240,6 +247,13 @@ RunRecord record_from_json(const json& value) {
   record.data.collective_time_s = data.at("collective_time_s").get<double>();
   record.data.max_rel_l2 = data.at("max_rel_l2").get<double>();
   record.data.max_abs_error = data.at("max_abs_error").get<double>();
+  if (const auto model = data.find("model"); model != data.end()) {
+    record.data.model_steps = model->at("steps").get<int>();
+    record.data.token_mismatches = model->at("token_mismatches").get<int>();
+    record.data.reference_checked = model->at("reference_checked").get<bool>();
+    record.data.step_times_s = model->at("step_times_s").get<std::vector<double>>();
+    record.data.tokens = model->at("tokens").get<std::vector<std::vector<std::int64_t>>>();
+  }
   return record;
 }
 

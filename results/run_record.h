@@ -78,8 +78,15 @@ struct DataRecord {
   // Simulated seconds of one all-reduce: for each, the slowest rank's time; then the mean.
   double collective_time_s = 0;
   // Worst errors of the all-reduce results against a float64 sum of the inputs.
+  // (kind: model: of the logits against the single-rank reference.)
   double max_rel_l2 = 0;
   double max_abs_error = 0;
+  // kind: model, as the last pipeline stage's first TP rank saw it.
+  int model_steps = 0;               // steps (the prefill, then each decode) whose logits came out
+  int token_mismatches = 0;          // steps whose greedy tokens differ from the reference's
+  bool reference_checked = false;    // real data: logits and tokens were compared
+  std::vector<double> step_times_s;  // simulated seconds of each step
+  std::vector<std::vector<std::int64_t>> tokens;  // each step's greedy token per sequence
 };
 
 // One failed expectation.

@@ -198,6 +198,26 @@ void write_summary(std::ostream& out, const RunRecord& record) {
         << " inexact";
   }
   out << '\n';
+  if (record.data.model_steps > 0) {
+    out << "model: " << record.data.model_steps << " steps; prefill "
+        << text::ms_fixed(record.data.step_times_s.front());
+    if (record.data.step_times_s.size() > 1) {
+      double decode = 0;
+      for (std::size_t i = 1; i < record.data.step_times_s.size(); ++i) {
+        decode += record.data.step_times_s[i];
+      }
+      out << ", decode step " << text::ms_fixed(decode / (record.data.step_times_s.size() - 1))
+          << " (mean)";
+    }
+    if (record.data.reference_checked) {
+      out << "; logits vs single-rank reference: rel-L2 " << record.data.max_rel_l2 << ", max-abs "
+          << record.data.max_abs_error << "; tokens "
+          << (record.data.token_mismatches == 0
+                  ? std::string("equal")
+                  : std::to_string(record.data.token_mismatches) + " steps differ");
+    }
+    out << '\n';
+  }
   out << "simulated time: " << text::ms_fixed(record.sim_time_s);
   if (record.deadlock) out << " (deadlock: every remaining rank blocked)";
   out << '\n';

@@ -310,7 +310,12 @@ std::string scientific(double value) {
 void check_numerics(Checker& check, const scenario::NumericsExpectation& expected,
                     const DataRecord& data) {
   if (!expected.rel_l2 && !expected.max_abs) return;
-  if (data.collectives == 0) {
+  if (data.model_steps > 0 || data.reference_checked) {
+    if (!data.reference_checked) {
+      check.fail("numerics", "logits to compare", "no reference (phantom data)", expected.pos);
+      return;
+    }
+  } else if (data.collectives == 0) {
     check.fail("numerics", "all-reduce results to compare", "no all-reduces completed",
                expected.pos);
     return;
@@ -322,6 +327,25 @@ void check_numerics(Checker& check, const scenario::NumericsExpectation& expecte
   if (expected.max_abs && data.max_abs_error > *expected.max_abs) {
     check.fail("numerics.max_abs", "<= " + scientific(*expected.max_abs),
                scientific(data.max_abs_error), expected.pos);
+  }
+}
+
+void check_model(Checker& check, const scenario::ModelExpectation& expected,
+                 const DataRecord& data) {
+  if (expected.steps && data.model_steps != *expected.steps) {
+    check.fail("model.steps", std::to_string(*expected.steps), std::to_string(data.model_steps),
+               expected.pos);
+  }
+  if (expected.tokens_match_reference) {
+    const bool matches =
+        data.reference_checked && data.model_steps > 0 && data.token_mismatches == 0;
+    if (matches != *expected.tokens_match_reference) {
+      check.fail("model.tokens_match_reference", text::bool_text(*expected.tokens_match_reference),
+                 data.model_steps == 0 ? std::string("no step completed")
+                                       : std::to_string(data.token_mismatches) + " of " +
+                                             std::to_string(data.model_steps) + " steps differ",
+                 expected.pos);
+    }
   }
 }
 
@@ -378,6 +402,7 @@ void apply_expectations(RunRecord& record, const scenario::Scenario& scenario) {
   if (expectations.data) check_data(check, *expectations.data, record.data);
   if (expectations.numerics) check_numerics(check, *expectations.numerics, record.data);
   if (expectations.sim_time) check_time(check, *expectations.sim_time, record.sim_time_s);
+  if (expectations.model) check_model(check, *expectations.model, record.data);
   record.verdict = record.mismatches.empty() ? Verdict::kPass : Verdict::kFail;
 }
 

@@ -28,12 +28,22 @@ struct SourcePos {
   int column = 0;
 };
 
+// How layer kernels (kernels/kernel_cost.h) take time on a node: an additive roofline,
+//   seconds = flops / (core_flops x threads x efficiency x (bf16 ? bf16_speedup : 1))
+//           + bytes / memory_bandwidth + call_overhead.
+struct KernelModel {
+  double efficiency = 0.9;      // share of the peak a compute-bound kernel reaches, in (0, 1]
+  double bf16_speedup = 2.0;    // bf16 peak over f32 peak (AVX512-BF16, SVE BF16: 2)
+  double call_overhead = 1e-6;  // seconds per call (dispatch, thread fork/join)
+};
+
 // Hardware of one node.
 struct NodeHardware {
   int cores = 32;
-  double core_flops = 100e9;        // flop/s per core
+  double core_flops = 100e9;        // flop/s per core (f32 peak)
   double memory_bandwidth = 200e9;  // bytes/s, the node's memory bus (loopback link)
   double memory_latency = 100e-9;   // seconds before each copy on the memory bus starts
+  KernelModel kernels;
 };
 
 // Everything a process observes on its node, plus its hardware.
@@ -203,6 +213,23 @@ struct TensorSpec {
   comm::Shape shape;
 };
 
+// A Llama-style decoder for `kind: model` (see sim/workloads/model_workload.h). A preset fills the
+// shape; keys beside it win.
+struct ModelSpec {
+  std::string preset;  // "" or a name from model_presets()
+  int layers = 2;
+  int hidden = 128;
+  int heads = 4;
+  int kv_heads = 2;
+  int intermediate = 256;
+  int vocab = 512;
+  comm::DType dtype = comm::DType::kF32;       // weights, matmul inputs, KV cache: f32 or bf16
+  comm::DType comm_dtype = comm::DType::kF32;  // TP partial sums and the PP hand-off: f32 or bf16
+  double rope_theta = 10000;
+  double rms_eps = 1e-5;
+  int head_dim() const { return hidden / heads; }
+};
+
 // `kind: tp_allreduce`: for `steps` steps, every rank fills each tensor with seeded
 // integer-valued numbers in [-8, 8] and all-reduces it through its TP group
 // (GroupCoordinator.all_reduce, in place); every sum is exact in every dtype for up to 8 ranks, so
@@ -229,6 +256,13 @@ struct Workload {
   // (sums rounded; checked against a float64 sum with the `numerics` tolerances).
   std::string values = "integers";
   CollectiveSpec collective;  // kind: collective
+  // kind: model: a prefill of `prompt` tokens for each of `batch` sequences, then `steps` decode
+  // steps, greedy. `data`: "real" (weights, numbers, checked against a single-rank reference) or
+  // "phantom" (costs only, nothing allocated).
+  ModelSpec model;
+  std::string data = "real";
+  int batch = 1;
+  int prompt = 8;
 };
 
 enum class Outcome { kOk, kError, kHang, kKilled };
@@ -282,6 +316,13 @@ struct NumericsExpectation {
   std::optional<double> max_abs;  // worst |result - reference| over all elements
 };
 
+// What a `kind: model` run must produce, as its last pipeline stage sees it.
+struct ModelExpectation {
+  SourcePos pos;
+  std::optional<int> steps;                    // steps whose logits came out (prefill + decodes)
+  std::optional<bool> tokens_match_reference;  // greedy tokens equal the single-rank reference
+};
+
 struct TimeExpectation {
   SourcePos pos;
   std::optional<double> min;  // seconds
@@ -296,6 +337,7 @@ struct Expectations {
   std::optional<DataExpectation> data;
   std::optional<NumericsExpectation> numerics;
   std::optional<TimeExpectation> sim_time;
+  std::optional<ModelExpectation> model;
 };
 
 struct Scenario {

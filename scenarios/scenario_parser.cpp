@@ -18,6 +18,7 @@
 
 #include "communicators/policy.h"
 #include "scenarios/field_reader.h"
+#include "scenarios/model_parser.h"
 #include "scenarios/outcome.h"
 #include "scenarios/topology_parser.h"
 #include "scenarios/units.h"
@@ -47,13 +48,14 @@ const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workloa
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
 const KeyList kWorkloadKeys = {"kind",           "steps",  "seed",       "tensors",   "extras",
                                "probe_fastpath", "values", "collective", "algorithm", "op",
-                               "dtype",          "count",  "root",       "phantom",   "via"};
+                               "dtype",          "count",  "root",       "phantom",   "via",
+                               "model",          "data",   "batch",      "prompt"};
 // The keys of `kind: collective` only.
 const KeyList kCollectiveKeys = {"collective", "algorithm", "op",      "dtype",
                                  "count",      "root",      "phantom", "via"};
 const KeyList kNumericsKeys = {"rel_l2", "max_abs"};
 const KeyList kTensorKeys = {"dtype", "shape"};
-const KeyList kExpectKeys = {"groups", "ranks", "data", "numerics", "sim_time"};
+const KeyList kExpectKeys = {"groups", "ranks", "data", "numerics", "sim_time", "model"};
 const KeyList kGroupKeys = {"backend", "supports_tensor_dict", "use_cpu_custom_send_recv", "log",
                             "no_log"};
 const KeyList kRankKeys = {"outcome", "error", "probe", "waiting"};
@@ -265,11 +267,12 @@ class Parser : private ErrorList, public FieldReader {
     Workload& workload = scenario_.workload;
     if (const Field* kind = section->find("kind")) {
       if (auto text = read_string(*kind)) {
-        if (*text == "pp_handoff" || *text == "tp_allreduce" || *text == "collective") {
+        if (*text == "pp_handoff" || *text == "tp_allreduce" || *text == "collective" ||
+            *text == "model") {
           workload.kind = *text;
         } else {
           error(at(*kind), kind->path + ": unknown workload kind " + quote(*text) +
-                               "; valid: pp_handoff, tp_allreduce, collective");
+                               "; valid: pp_handoff, tp_allreduce, collective, model");
         }
       }
     }
@@ -296,6 +299,7 @@ class Parser : private ErrorList, public FieldReader {
       }
     }
     if (workload.kind == "collective") parse_collective_workload(*section);
+    ModelParser(file_, errors_, scenario_).parse_workload_keys(*section);
   }
 
   void parse_collective_workload(const Section& section) {
@@ -441,6 +445,9 @@ class Parser : private ErrorList, public FieldReader {
       if (const Field* f = section->find("numerics")) parse_numerics(*f, expectations);
       if (const Field* f = section->find("data")) parse_data(*f, expectations);
       if (const Field* f = section->find("sim_time")) parse_sim_time(*f, expectations);
+      if (const Field* f = section->find("model")) {
+        ModelParser(file_, errors_, scenario_).parse_expectation(*f, expectations);
+      }
     }
   }
 

@@ -71,6 +71,12 @@ json chrome_trace(const std::string& scenario, const std::string& policy,
       events.push_back(box(span.op, "op", rank, span.start, span.end < 0 ? rank.end_time : span.end,
                            std::move(args)));
     }
+    for (const TraceKernel& kernel : rank.trace->kernels()) {
+      json args = {{"dtype", kernel.dtype}, {"flops", kernel.flops}, {"bytes", kernel.bytes}};
+      if (kernel.end < 0) args["unfinished"] = true;
+      events.push_back(box(kernel.name, "kernel", rank, kernel.start,
+                           kernel.end < 0 ? rank.end_time : kernel.end, std::move(args)));
+    }
     for (const TraceWait& wait : rank.trace->waits()) {
       json args = {{"peer", wait.peer}, {"op", wait.op}, {"group", wait.group}};
       if (wait.end < 0) args["unfinished"] = true;

@@ -16,6 +16,18 @@ void RankTrace::op_ending(double now, bool failed) {
   open_.pop_back();
 }
 
+void RankTrace::kernel_started(const std::string& name, comm::DType dtype, double flops,
+                               double bytes, double now) {
+  if (stopped_) return;
+  kernels_.push_back(
+      TraceKernel{name, std::string(comm::dtype_name(dtype)), flops, bytes, now, -1});
+}
+
+void RankTrace::kernel_ended(double now) {
+  if (stopped_ || kernels_.empty()) return;
+  kernels_.back().end = now;
+}
+
 void RankTrace::sent(std::uint64_t bytes) {
   for (std::size_t index : open_) spans_[index].bytes_sent += bytes;
 }

@@ -24,6 +24,7 @@
 #include "sim/simgrid_rank_env.h"
 #include "sim/workloads/collective.h"
 #include "sim/workloads/failure.h"
+#include "sim/workloads/model_workload.h"
 #include "sim/workloads/pp_handoff.h"
 #include "sim/workloads/tp_allreduce.h"
 
@@ -107,6 +108,8 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
       workloads::run_tp_allreduce(env, context.state, scenario.workload, context.report);
     } else if (scenario.workload.kind == "collective") {
       workloads::run_collective(env, context.state, scenario.workload, context.report);
+    } else if (scenario.workload.kind == "model") {
+      workloads::run_model(env, context.state, scenario.workload, context.report);
     } else {
       workloads::run_pp_handoff(env, context.state, scenario.workload, context.report);
     }
@@ -290,6 +293,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
         rank_facts(scenario, rank, context->node,
                    ranks_on_node[static_cast<std::size_t>(context->node)]),
         memories[static_cast<std::size_t>(context->node)], actors, send_delay(scenario, rank));
+    context->env->set_kernel_model(scenario.node(context->node).hardware.kernels);
     contexts.push_back(std::move(context));
   }
   std::vector<int> placed_on_node(platform.node_hosts.size(), 0);
@@ -363,6 +367,16 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     record.data.max_rel_l2 = std::max(record.data.max_rel_l2, context->report.data.max_rel_l2);
     record.data.max_abs_error =
         std::max(record.data.max_abs_error, context->report.data.max_abs_error);
+    // kind: model: the first data-parallel replica's steps, tokens and times; every replica's
+    // token mismatches.
+    const results::DataRecord& model = context->report.data;
+    if (model.model_steps > 0 && record.data.step_times_s.empty()) {
+      record.data.model_steps = model.model_steps;
+      record.data.reference_checked = model.reference_checked;
+      record.data.step_times_s = model.step_times_s;
+      record.data.tokens = model.tokens;
+    }
+    record.data.token_mismatches += model.token_mismatches;
     record.ranks.push_back(std::move(rank));
   }
   if (!run_options.trace_path.empty()) {

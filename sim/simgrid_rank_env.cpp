@@ -141,6 +141,18 @@ void SimGridRankEnv::charge_compute(double flops, int threads) {
   }
 }
 
+void SimGridRankEnv::charge_kernel(const std::string& name, comm::DType dtype, double flops,
+                                   double bytes) {
+  if (trace_ != nullptr) trace_->kernel_started(name, dtype, flops, bytes, now());
+  const double speedup = dtype == comm::DType::kBF16 ? kernel_model_.bf16_speedup : 1.0;
+  charge_compute(flops / (kernel_model_.efficiency * speedup), std::max(1, node_.num_threads));
+  if (bytes > 0) {
+    sg4::Exec::init()->set_flops_amount(bytes)->set_host(memory_.bus)->start()->wait();
+  }
+  if (kernel_model_.call_overhead > 0) sg4::this_actor::sleep_for(kernel_model_.call_overhead);
+  if (trace_ != nullptr) trace_->kernel_ended(now());
+}
+
 void SimGridRankEnv::op_started(const comm::OpSite& site) {
   if (trace_ != nullptr) trace_->op_started(site, now());
 }

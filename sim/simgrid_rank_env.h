@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "communicators/rank_env.h"
+#include "scenarios/scenario.h"
 #include "sim/rank_trace.h"
 
 namespace commsim::sim {
@@ -63,6 +64,11 @@ class SimGridRankEnv final : public comm::RankEnv {
   void notify_node() override;
   void charge_memory_copy(std::size_t bytes) override;
   void charge_compute(double flops, int threads) override;
+  // The roofline of scenario::KernelModel on this rank's host: the FLOPs on its threads, then the
+  // bytes through the node's memory bus (shared with the node's other ranks), then the overhead.
+  void charge_kernel(const std::string& name, comm::DType dtype, double flops,
+                     double bytes) override;
+  void set_kernel_model(const scenario::KernelModel& model) { kernel_model_ = model; }
 
   const std::vector<comm::LogLine>& logs() const { return logs_; }
   // Records this rank's operations and waits into `trace` from now on, and keeps its sends
@@ -96,6 +102,7 @@ class SimGridRankEnv final : public comm::RankEnv {
   int world_rank_;
   comm::NodeFacts node_;
   NodeMemory& memory_;
+  scenario::KernelModel kernel_model_;
   double send_delay_;
   const std::vector<simgrid::s4u::ActorPtr>& actors_;
   std::vector<comm::LogLine> logs_;

@@ -113,7 +113,20 @@ RunRecord full_record() {
   rank2.waiting = WaitInfo{"recv", "", -1};
   rank2.end_time = 0;
   record.ranks = {rank0, rank1, rank2};
-  record.data = {7, 5, 2, 4, 1, 3, 0.000125, 2.5e-6, 1.5e-5};
+  record.data = {7,
+                 5,
+                 2,
+                 4,
+                 1,
+                 3,
+                 0.000125,
+                 2.5e-6,
+                 1.5e-5,
+                 3,
+                 1,
+                 true,
+                 {0.5, 0.25, 0.125},
+                 {{1, 2}, {3, 4}, {5, 6}}};
   return record;
 }
 

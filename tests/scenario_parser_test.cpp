@@ -706,7 +706,7 @@ TEST(ScenarioParserErrors, UnknownWorkloadKindListsTheKinds) {
   expect_error(kMinimal.substr(0, kMinimal.find("workload")) + "workload: { kind: allreduce }\n", 5,
                19,
                "workload.kind: unknown workload kind 'allreduce'; valid: pp_handoff, tp_allreduce, "
-               "collective");
+               "collective, model");
 }
 
 TEST(ScenarioParser, StaleSegmentsAndCollectiveExpectations) {
@@ -1189,6 +1189,72 @@ TEST(ScenarioParserFile, ErrorsInAFileNameThatFile) {
   std::filesystem::remove(path);
   ASSERT_FALSE(result.errors.empty());
   for (const ScenarioError& error : result.errors) EXPECT_EQ(error.pos.file, path.string());
+}
+
+// ----- kind: model -----
+
+std::string model_scenario(const std::string& parallel, const std::string& workload_lines,
+                           const std::string& expect = "") {
+  return "name: m\npolicy: vllm-pr40150\ntopology: { kind: cluster }\nparallel: " +
+         parallel + "\nworkload:\n  kind: model\n" + workload_lines + expect;
+}
+
+TEST(ModelWorkload, ReadsAShapeAndItsRunKeys) {
+  const Scenario scenario = parse_ok(model_scenario(
+      "{ tensor: 2, pipeline: 2 }",
+      "  model: { layers: 4, hidden: 256, heads: 8, kv_heads: 4, intermediate: 512, vocab: 1024,\n"
+      "           dtype: bf16, comm_dtype: f32, rope_theta: 500000, rms_eps: 1e-6 }\n"
+      "  batch: 3\n  prompt: 16\n  steps: 5\n",
+      "expect:\n  vllm-pr40150:\n    model: { steps: 6, tokens_match_reference: true }\n"));
+  const auto& model = scenario.workload.model;
+  EXPECT_EQ(model.layers, 4);
+  EXPECT_EQ(model.head_dim(), 32);
+  EXPECT_EQ(model.dtype, DType::kBF16);
+  EXPECT_EQ(model.rope_theta, 500000);
+  EXPECT_EQ(model.rms_eps, 1e-6);
+  EXPECT_EQ(scenario.workload.batch, 3);
+  EXPECT_EQ(scenario.workload.prompt, 16);
+  EXPECT_EQ(scenario.workload.data, "real");
+  EXPECT_EQ(scenario.expect.at("vllm-pr40150").model->steps, 6);
+}
+
+TEST(ModelWorkload, APresetNameGivesTheWholeShape) {
+  const Scenario scenario = parse_ok(
+      model_scenario("{ tensor: 8, pipeline: 2 }", "  model: llama-70b\n  data: phantom\n"));
+  EXPECT_EQ(scenario.workload.model.preset, "llama-70b");
+  EXPECT_EQ(scenario.workload.model.layers, 80);
+  EXPECT_EQ(scenario.workload.model.kv_heads, 8);
+  EXPECT_EQ(scenario.workload.model.dtype, DType::kBF16);
+  // Keys beside a preset win over it.
+  const Scenario smaller = parse_ok(model_scenario(
+      "{ tensor: 2 }", "  model: { preset: llama-7b, layers: 2 }\n  data: phantom\n"));
+  EXPECT_EQ(smaller.workload.model.layers, 2);
+  EXPECT_EQ(smaller.workload.model.hidden, 4096);
+}
+
+TEST(ModelWorkload, TensorParallelThatDoesNotDivideTheHeadsIsAnError) {
+  expect_error(model_scenario("{ tensor: 3 }",
+                              "  model: { layers: 2, hidden: 256, heads: 8, kv_heads: 4, "
+                              "intermediate: 384, vocab: 1536 }\n"),
+               7, 10,
+               "workload.model: Total number of attention heads (8) must be divisible by tensor "
+               "parallel size (3).");
+}
+
+TEST(ModelWorkload, ShapeAndSizeErrorsNameTheKey) {
+  expect_error_containing(model_scenario("{ tensor: 1 }", "  model: llama-13b\n"), 7, 10,
+                          {"unknown model preset 'llama-13b'", "llama-7b, llama-70b"});
+  expect_error(model_scenario("{ tensor: 1 }", "  model: { dtype: f16 }\n"), 7, 19,
+               "workload.model.dtype: model dtypes are f32 or bf16, got f16");
+  expect_error_containing(model_scenario("{ tensor: 2 }", "  model: llama-7b\n"), 7, 10,
+                          {"real weights would take", "use `data: phantom`"});
+  expect_error(model_scenario("{ tensor: 1 }", "  data: phantom\n"), 6, 3,
+               "workload: kind 'model' needs a `model:` (a preset name, e.g. llama-7b, or "
+               "layers, hidden, heads, ...)");
+  expect_error(
+      "name: m\npolicy: vllm-pr40150\ntopology: { kind: cluster }\nparallel: { tensor: 1 }\n"
+      "workload: { kind: tp_allreduce, batch: 2, tensors: { x: { dtype: f32, shape: [4] } } }\n",
+      5, 33, "workload.batch: only for workload kind 'model'");
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ RunRecord old_record() {
         {0.0006, "DEBUG", "vllm", "not shown"}};
     record.ranks.push_back(r);
   }
-  record.data = {1, 0, 0, 0, 0};
+  record.data = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, {}, {}};
   record.verdict = Verdict::kFail;
   record.mismatches = {
       {"rank 0 outcome", "ok", "error", {"scenarios/regressions/x.yaml", 56, 12}},
@@ -92,7 +92,7 @@ RunRecord new_record() {
                            "CpuCommunicator.send_tensor_dict", "pp:0", ""}}};
     record.ranks.push_back(r);
   }
-  record.data = {3, 3, 0, 0, 0};
+  record.data = {3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, {}, {}};
   record.verdict = Verdict::kPass;
   return record;
 }

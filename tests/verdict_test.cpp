@@ -52,7 +52,7 @@ RunRecord make_record() {
                                      op, "pp:0", op + "(pp:0)"}}};
     record.ranks.push_back(record_rank);
   }
-  record.data = {3, 3, 0, 0, 0};
+  record.data = {3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, {}, {}};
   return record;
 }
 
@@ -424,7 +424,7 @@ TEST(VerdictTest, DictsDelivered) {
 TEST(VerdictTest, BitIdentical) {
   auto run = [](bool expected, int delivered, int mismatched) {
     RunRecord record = make_record();
-    record.data = {delivered, delivered, mismatched, 0, 0};
+    record.data = {delivered, delivered, mismatched, 0, 0, 0, 0, 0, 0, 0, 0, false, {}, {}};
     Expectations expectations;
     expectations.data =
         scenario::DataExpectation{at(90), std::nullopt, expected, std::nullopt, std::nullopt};

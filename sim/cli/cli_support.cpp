@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "kernels/onednn_runtime.h"
 #include "scenarios/scenario_parser.h"
 #include "sim/platform_file.h"
 
@@ -73,6 +74,18 @@ std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& p
   }
   if (!errors.empty()) throw UsageError(errors);
   return scenarios;
+}
+
+std::optional<std::string> unsupported_here(const scenario::Scenario& scenario) {
+  const scenario::Workload& workload = scenario.workload;
+  const bool bf16 = workload.model.dtype == comm::DType::kBF16 ||
+                    workload.model.comm_dtype == comm::DType::kBF16;
+  std::string why;
+  if (workload.kind == "model" && workload.data == "real" && bf16 &&
+      !kernels::bf16_supported(&why)) {
+    return why;
+  }
+  return std::nullopt;
 }
 
 comm::Policy policy_by_name(const std::string& name, const std::string& option) {

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ namespace commsim::cli {
 constexpr int kExitPass = 0;      // every expectation held
 constexpr int kExitFail = 1;      // an expectation did not hold
 constexpr int kExitBadInput = 2;  // unusable command line or scenario; nothing was run
+constexpr int kExitSkipped = 77;  // commsim compare: this machine cannot run the scenario
 
 // A problem with the command line or an input file; main prints what() on one line, exits 2.
 class UsageError : public std::runtime_error {
@@ -48,6 +50,10 @@ void write_text_file(const std::string& path, const std::string& text, const std
 std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths);
 
 // The profile named `name`; UsageError naming `option` and the known names otherwise.
+// Why this machine cannot run `scenario` (real bf16 model data on a CPU without native bf16
+// kernels), or nullopt when it can.
+std::optional<std::string> unsupported_here(const scenario::Scenario& scenario);
+
 comm::Policy policy_by_name(const std::string& name, const std::string& option);
 
 // Writes `json` to `path` atomically (a temporary file renamed into place). UsageError if the

@@ -38,13 +38,18 @@ int compare_command(const std::vector<std::string>& args) {
   if (vm.count("help")) {
     std::cout << options
               << "\nExit status: 0 every expectation held under every policy, 1 one "
-                 "did not, 2 unusable input.\n";
+                 "did not, 2 unusable input, 77 this machine cannot run the scenario (bf16 "
+                 "kernels on a CPU without them).\n";
     return kExitPass;
   }
   const std::vector<std::string> paths = scenario_paths(vm);
   if (paths.empty()) throw UsageError("commsim compare: no scenario file given");
   if (paths.size() != 1) throw UsageError("commsim compare: give exactly one scenario file");
   const scenario::Scenario scenario = load_scenarios(paths).front();
+  if (const auto why = unsupported_here(scenario)) {
+    std::cout << scenario.path << ": skipped: " << *why << "\n";
+    return kExitSkipped;
+  }
 
   std::vector<comm::Policy> policies;
   if (vm.count("policies")) {

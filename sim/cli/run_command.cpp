@@ -38,7 +38,16 @@ int run_command(const std::vector<std::string>& args) {
   }
   const std::vector<std::string> paths = expand_scenario_paths(scenario_paths(vm));
   if (paths.empty()) throw UsageError("commsim run: no scenario file given");
-  const std::vector<scenario::Scenario> scenarios = load_scenarios(paths);
+  std::vector<scenario::Scenario> scenarios;
+  int skipped = 0;
+  for (scenario::Scenario& scenario : load_scenarios(paths)) {
+    if (const auto why = unsupported_here(scenario)) {
+      std::cout << scenario.path << ": skipped: " << *why << "\n\n";
+      ++skipped;
+    } else {
+      scenarios.push_back(std::move(scenario));
+    }
+  }
   if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
   if (vm.count("junit")) require_writable(vm["junit"].as<std::string>(), "--junit");
   sim::RunOptions run_options;
@@ -81,6 +90,7 @@ int run_command(const std::vector<std::string>& args) {
   }
   std::cout << "commsim: " << passed << " passed, " << failed << " failed";
   if (unchecked > 0) std::cout << ", " << unchecked << " unchecked";
+  if (skipped > 0) std::cout << ", " << skipped << " skipped (this machine cannot run them)";
   if (drifted > 0) std::cout << ", " << drifted << " drifted from their baseline";
   std::cout << '\n';
   baselines.finish(std::cout);

@@ -47,6 +47,17 @@ bool numeric_metric(const std::string& metric) {
   return metric != "verdict" && metric != "deadlock";
 }
 
+// kind: model: the prefill's simulated time, and the mean of the decode steps' (0 when none).
+double prefill_time(const results::DataRecord& data) {
+  return data.step_times_s.empty() ? 0.0 : data.step_times_s.front();
+}
+double decode_step_time(const results::DataRecord& data) {
+  if (data.step_times_s.size() < 2) return 0.0;
+  double total = 0;
+  for (std::size_t i = 1; i < data.step_times_s.size(); ++i) total += data.step_times_s[i];
+  return total / static_cast<double>(data.step_times_s.size() - 1);
+}
+
 }  // namespace
 
 std::filesystem::path point_file(const std::filesystem::path& dir, const Point& point) {
@@ -64,6 +75,8 @@ nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::
                {"dicts_delivered", record->data.dicts_delivered},
                {"collectives", record->data.collectives},
                {"max_rel_l2", record->data.max_rel_l2},
+               {"prefill_time_s", prefill_time(record->data)},
+               {"decode_step_time_s", decode_step_time(record->data)},
                {"deadlock", record->deadlock},
                {"verdict", record->verdict == results::Verdict::kPass   ? "pass"
                            : record->verdict == results::Verdict::kFail ? "fail"

@@ -54,8 +54,8 @@ std::string scalar_text(const YAML::Node& node) {
 
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = {
-      "sim_time_s", "collective_time_s", "dicts_delivered", "collectives",
-      "max_rel_l2", "deadlock",          "verdict"};
+      "sim_time_s",     "collective_time_s",  "dicts_delivered", "collectives", "max_rel_l2",
+      "prefill_time_s", "decode_step_time_s", "deadlock",        "verdict"};
   return names;
 }
 

@@ -129,6 +129,8 @@ class ThreadRankEnv final : public comm::RankEnv {
   void notify_node() override { memories_.notify(); }
   void charge_memory_copy(std::size_t /*bytes*/) override {}
   void charge_compute(double /*flops*/, int /*threads*/) override {}
+  void charge_kernel(const std::string& /*name*/, comm::DType /*dtype*/, double /*flops*/,
+                     double /*bytes*/) override {}
 
   void log(comm::LogLevel level, const std::string& logger, const std::string& text) override {
     lines.push_back(comm::LogLine{0, level, logger, text});
