@@ -127,7 +127,9 @@ std::optional<TensorDict> GroupCoordinator::send_tensor_dict(
   std::vector<std::pair<std::string, Tensor>> tensors;
   for (const auto& [key, value] : tensor_dict.entries()) {
     if (const auto* tensor = std::get_if<Tensor>(&value)) {
-      metadata.emplace_back(key, TensorMetadata{"cpu", tensor->dtype(), tensor->shape()});
+      // A phantom tensor travels as PyTorch's "meta" device: a shape and a dtype, no data.
+      metadata.emplace_back(key, TensorMetadata{tensor->is_phantom() ? "meta" : "cpu",
+                                                tensor->dtype(), tensor->shape()});
       tensors.emplace_back(key, *tensor);
     } else {
       metadata.emplace_back(key, to_plain(value));
@@ -167,7 +169,8 @@ std::optional<TensorDict> GroupCoordinator::recv_tensor_dict(
       out.set(key, from_plain(std::get<PlainValue>(value)));
       continue;
     }
-    Tensor tensor = Tensor::zeros(meta->dtype, meta->size);
+    Tensor tensor = meta->device == "meta" ? Tensor::phantom(meta->dtype, meta->size)
+                                           : Tensor::zeros(meta->dtype, meta->size);
     if (tensor.numel() == 0) {
       out.set(key, tensor);
       continue;

@@ -214,3 +214,51 @@ TEST(Trace, OneScenarioAndAWritableFileOnly) {
 }
 
 }  // namespace
+
+namespace {
+
+const std::string kModel = "scenarios/models/tp2-pp2-llama-two-nodes.yaml";
+
+TEST(Trace, KernelCallsAreBoxesWithTheirCosts) {
+  const json trace = traced(kModel, "vllm-pr40150", "trace-kernels");
+  // 4 layers on 2 stages: each stage runs 2 layers for the prefill and each of 4 decode steps.
+  EXPECT_EQ(events(trace, "X", "qkv_proj", 0).size(), 10u);
+  EXPECT_EQ(events(trace, "X", "attention_prefill", 0).size(), 2u);
+  EXPECT_EQ(events(trace, "X", "attention_decode", 3).size(), 8u);
+  // The embedding lives on the first stage, the LM head on the last.
+  EXPECT_EQ(events(trace, "X", "embedding", 0).size(), 5u);
+  EXPECT_TRUE(events(trace, "X", "embedding", 2).empty());
+  EXPECT_EQ(events(trace, "X", "lm_head", 2).size(), 5u);
+  EXPECT_TRUE(events(trace, "X", "lm_head", 0).empty());
+  const auto lm_head = events(trace, "X", "lm_head", 3).front();
+  EXPECT_EQ(lm_head.at("cat"), "kernel");
+  EXPECT_EQ(lm_head.at("args").at("dtype"), "float32");
+  // The prefill's LM head: the last token of 2 sequences, hidden 256, half of 1,024 words.
+  EXPECT_EQ(lm_head.at("args").at("flops").get<double>(), 2.0 * 2 * 256 * 512);
+  EXPECT_GT(lm_head.at("dur").get<double>(), 0);
+
+  // A rank's kernels run one after another, outside its communicator operations.
+  std::map<int, std::vector<std::pair<std::int64_t, std::int64_t>>> kernels;
+  std::map<int, std::vector<std::pair<std::int64_t, std::int64_t>>> ops;
+  for (const json& event : trace.at("traceEvents")) {
+    if (event.at("ph") != "X" || event.at("cat") == "wait") continue;
+    const auto start = std::llround(event.at("ts").get<double>() * 1000);
+    const auto end = start + std::llround(event.at("dur").get<double>() * 1000);
+    (event.at("cat") == "kernel" ? kernels : ops)[event.at("tid").get<int>()].emplace_back(start,
+                                                                                           end);
+  }
+  ASSERT_EQ(kernels.size(), 4u);
+  for (auto& [rank, boxes] : kernels) {
+    for (std::size_t i = 1; i < boxes.size(); ++i) {
+      EXPECT_LE(boxes[i - 1].second, boxes[i].first) << "rank " << rank;
+    }
+    for (const auto& [start, end] : boxes) {
+      for (const auto& [op_start, op_end] : ops[rank]) {
+        EXPECT_TRUE(end <= op_start || start >= op_end)
+            << "rank " << rank << " kernel at " << start << " inside an op at " << op_start;
+      }
+    }
+  }
+}
+
+}  // namespace
