@@ -1,5 +1,6 @@
 // commsim sweep: a grid of scenario parameters run whole, in parallel, in shards joined by
-// `sweep merge`, interrupted and resumed; its CSV, JSON and plots; and bad sweep files.
+// `sweep merge`, interrupted and resumed; linked keys; its CSV, JSON and plots; and bad sweep
+// files.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -120,6 +121,91 @@ TEST_F(Sweep, ParallelShardedAndResumedRunsGiveTheSameTables) {
   EXPECT_EQ(read(dir_ / "whole" / "sweep.csv").find(",20us,"), std::string::npos);
 }
 
+// A linked key sets its parts together: topology.nodes and parallel.pipeline move as one, so no
+// point pairs a pipeline with a node count it cannot fill.
+TEST_F(Sweep, LinkedKeysVaryTogether) {
+  write("chain.yaml",
+        "name: pp-chain\n"
+        "policy: vllm-pr40150\n"
+        "topology:\n"
+        "  kind: cluster\n"
+        "  nodes: 1\n"
+        "  node: { preset: x86-server }\n"
+        "  network: { bandwidth: 100Gbps, latency: 2us }\n"
+        "parallel: { tensor: 1, pipeline: 1 }\n"
+        "workload:\n"
+        "  kind: pp_handoff\n"
+        "  steps: 1\n"
+        "  seed: 1\n"
+        "  tensors: { hidden_states: { dtype: bf16, shape: [4, 64] } }\n");
+  write("linked.yaml",
+        "scenario: chain.yaml\n"
+        "grid:\n"
+        "  topology.nodes,parallel.pipeline: [[1, 1], [2, 2], [4, 4]]\n"
+        "  workload.steps: [1, 2]\n"
+        "metrics: [sim_time_s, dicts_delivered]\n"
+        "plot: { x: parallel.pipeline }\n");
+  const fs::path out = dir_ / "linked";
+  const auto result =
+      run_commsim("sweep " + (dir_ / "linked.yaml").string() + " --out " + out.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  std::istringstream lines(read(out / "sweep.csv"));
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(rows[0],
+            "index,policy,topology.nodes,parallel.pipeline,workload.steps,sim_time_s,"
+            "dicts_delivered,error");
+  EXPECT_EQ(rows[1].rfind("0,vllm-pr40150,1,1,1,", 0), 0u) << rows[1];
+  EXPECT_EQ(rows[4].rfind("3,vllm-pr40150,2,2,2,", 0), 0u) << rows[4];
+  EXPECT_EQ(rows[6].rfind("5,vllm-pr40150,4,4,2,", 0), 0u) << rows[6];
+  const auto points = nlohmann::json::parse(read(out / "sweep.json")).at("points");
+  ASSERT_EQ(points.size(), 6u);
+  for (int i = 0; i < 6; ++i) {
+    const auto& values = points[i].at("values");
+    const int stages = std::stoi(values.at("parallel.pipeline").get<std::string>());
+    const int steps = std::stoi(values.at("workload.steps").get<std::string>());
+    EXPECT_EQ(stages, i < 2 ? 1 : i < 4 ? 2 : 4) << points[i];
+    EXPECT_EQ(values.at("topology.nodes"), values.at("parallel.pipeline")) << points[i];
+    EXPECT_EQ(points[i].at("metrics").at("dicts_delivered"), (stages - 1) * steps) << points[i];
+  }
+
+  // The last point is the base scenario on 4 nodes in 4 stages: run alone, the same record.
+  std::string four = read(dir_ / "chain.yaml");
+  four.replace(four.find("nodes: 1"), 8, "nodes: 4");
+  four.replace(four.find("pipeline: 1"), 11, "pipeline: 4");
+  four.replace(four.find("steps: 1"), 8, "steps: 2");
+  write("four.yaml", four);
+  const auto alone = run_commsim("run " + (dir_ / "four.yaml").string() + " --json " +
+                                 (dir_ / "four.json").string());
+  const auto record = nlohmann::json::parse(read(dir_ / "four.json"));
+  std::vector<int> nodes;
+  for (const auto& rank : record.at("ranks")) nodes.push_back(rank.at("node").get<int>());
+  EXPECT_EQ(nodes, (std::vector<int>{0, 1, 2, 3})) << alone.output;
+  EXPECT_EQ(record.at("sim_time_s"), points[5].at("metrics").at("sim_time_s"));
+
+  // x is the linked entry's part: a row per value of the entry, a line per number of steps.
+  if (fs::exists(out / "sim_time_s.dat")) {
+    std::istringstream data(read(out / "sim_time_s.dat"));
+    std::vector<std::string> x;
+    for (std::string line; std::getline(data, line);) x.push_back(line.substr(0, line.find(' ')));
+    EXPECT_EQ(x, (std::vector<std::string>{"\"1\"", "\"2\"", "\"4\""}));
+    EXPECT_NE(read(out / "sim_time_s.gp").find("title 'workload.steps=2'"), std::string::npos);
+  }
+}
+
+// Single keys keep their point ids: the committed study's results are still this sweep's points.
+TEST_F(Sweep, ACommittedStudyResumesWithNothingToRun) {
+  const fs::path study = "results/studies/arm-fallback";
+  fs::copy(study / "results", dir_ / "results", fs::copy_options::recursive);
+  const auto result = run_commsim("sweep " + (study / "arm-fallback.sweep.yaml").string() +
+                                  " --out " + (dir_ / "results").string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("30 points, 30 already done, 0 to run"), std::string::npos)
+      << result.output;
+  EXPECT_EQ(read(dir_ / "results" / "sweep.csv"), read(study / "results" / "sweep.csv"));
+}
+
 TEST_F(Sweep, PlotsWithGnuplotOrSaysWhyNot) {
   const std::string output = sweep("--out " + (dir_ / "whole").string());
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
@@ -155,8 +241,23 @@ TEST_F(Sweep, BadSweepFilesAreOneLineWithTheirPosition) {
         "bad.yaml:4:3: grid.topology.network.latency: overlaps grid.topology.network (line 3)");
   check(scenario + "grid: { \"topology..nodes\": [2] }\n",
         "bad.yaml:2:9: grid: 'topology..nodes' is not a scenario key");
+  // Linked keys: a value per part, parts set once.
+  check(scenario + "grid:\n  topology.nodes,parallel.pipeline: [[4, 4], [2]]\n",
+        "bad.yaml:3:46: grid.topology.nodes,parallel.pipeline: [2] is not a list of 2 values, "
+        "one per key");
+  check(scenario + "grid:\n  topology.nodes,parallel.pipeline:\n    - 4\n",
+        "bad.yaml:4:7: grid.topology.nodes,parallel.pipeline: 4 is not a list of 2 values");
+  check(scenario + "grid:\n  parallel.tensor: [2]\n  topology.nodes,parallel.tensor: [[4, 2]]\n",
+        "bad.yaml:4:3: grid.parallel.tensor: overlaps grid.parallel.tensor (line 3)");
+  check(scenario + "grid:\n  topology.network,topology.network.latency: [[{}, 1us]]\n",
+        "bad.yaml:3:3: grid.topology.network.latency: overlaps grid.topology.network (line 3)");
+  check(scenario + "grid: { \"topology.nodes,\": [[4]] }\n",
+        "bad.yaml:2:9: grid: '' in 'topology.nodes,' is not a scenario key");
+  check(scenario + "grid: { \"topology.nodes,parallel.pipeline\": [[4, 4]] }\nplot: { x: x }\n",
+        "bad.yaml:3:12: plot.x: 'x' is not a grid key");
   write("base.yaml", "name: [oops\n");
-  check("scenario: base.yaml\ngrid: { parallel.tensor: [2] }\n", "base.yaml:2:1: YAML syntax error");
+  check("scenario: base.yaml\ngrid: { parallel.tensor: [2] }\n",
+        "base.yaml:2:1: YAML syntax error");
   check("scenario: missing.yaml\ngrid: { parallel.tensor: [2] }\n",
         "bad.yaml:1:11: scenario: cannot read");
   check(scenario + "policies: [vllm-9]\ngrid: { parallel.tensor: [2] }\n",

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -67,7 +68,8 @@ std::filesystem::path point_file(const std::filesystem::path& dir, const Point& 
 nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::string& policy,
                           const results::RunRecord* record, const std::string& error) {
   nlohmann::json values = nlohmann::json::object();
-  for (std::size_t i = 0; i < spec.grid.size(); ++i) values[spec.grid[i].key] = point.values[i];
+  const std::vector<std::string> keys = columns(spec);
+  for (std::size_t i = 0; i < keys.size(); ++i) values[keys[i]] = point.values[i];
   nlohmann::json metrics = nlohmann::json::object();
   if (record != nullptr) {
     metrics = {{"sim_time_s", record->sim_time_s},
@@ -126,15 +128,16 @@ std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir,
 void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,
                   const std::map<int, nlohmann::json>& points) {
   std::ostringstream csv;
+  const std::vector<std::string> keys = columns(spec);
   csv << "index,policy";
-  for (const Parameter& parameter : spec.grid) csv << "," << csv_cell(parameter.key);
+  for (const std::string& key : keys) csv << "," << csv_cell(key);
   for (const std::string& metric : spec.metrics) csv << "," << metric;
   csv << ",error\n";
   nlohmann::json all = nlohmann::json::array();
   for (const auto& [index, point] : points) {
     csv << index << "," << csv_cell(point["policy"].get<std::string>());
-    for (const Parameter& parameter : spec.grid) {
-      csv << "," << csv_cell(point["values"][parameter.key].get<std::string>());
+    for (const std::string& key : keys) {
+      csv << "," << csv_cell(point["values"][key].get<std::string>());
     }
     for (const std::string& metric : spec.metrics) {
       csv << "," << csv_cell(cell(point["metrics"].value(metric, nlohmann::json())));
@@ -155,22 +158,38 @@ std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
     return "gnuplot is not installed (Debian: gnuplot-nox); the CSV and JSON hold every point";
   }
-  const std::string x_key = spec.plot_x.empty() ? spec.grid.front().key : spec.plot_x;
-  const auto x_parameter = std::find_if(spec.grid.begin(), spec.grid.end(),
-                                        [&x_key](const Parameter& p) { return p.key == x_key; });
-  // One line per combination of the other parameters (and the policy, when there are several).
+  const std::string x_key = spec.plot_x.empty() ? spec.grid.front().parts.front() : spec.plot_x;
+  // The grid entry x belongs to, and its part there.
+  std::size_t x_entry = 0;
+  std::size_t x_part = 0;
+  for (std::size_t e = 0; e < spec.grid.size(); ++e) {
+    const std::vector<std::string>& parts = spec.grid[e].parts;
+    const auto found = std::find(parts.begin(), parts.end(), x_key);
+    if (found != parts.end()) {
+      x_entry = e;
+      x_part = static_cast<std::size_t>(found - parts.begin());
+      break;
+    }
+  }
+  const Parameter& x_parameter = spec.grid[x_entry];
+  // One line per combination of the other grid entries (and the policy, when there are several);
+  // along a line, one row per value of x's entry.
+  const std::vector<Point> grid = grid_points(spec);
   std::vector<std::string> series;
-  std::map<std::string, std::map<std::string, nlohmann::json>> by_series;  // series -> x -> point
+  std::map<std::string, std::map<std::size_t, nlohmann::json>> by_series;  // series -> x -> point
   for (const auto& [index, point] : points) {
+    if (index < 0 || static_cast<std::size_t>(index) >= grid.size()) continue;
+    const Point& at = grid[static_cast<std::size_t>(index)];
     std::string label = spec.policies.size() > 1 ? point["policy"].get<std::string>() : "";
-    for (const Parameter& parameter : spec.grid) {
-      if (parameter.key == x_key) continue;
-      label += (label.empty() ? "" : " ") + parameter.key + "=" +
-               point["values"][parameter.key].get<std::string>();
+    for (std::size_t e = 0; e < spec.grid.size(); ++e) {
+      if (e == x_entry) continue;
+      for (const std::string& part : spec.grid[e].parts) {
+        label += (label.empty() ? "" : " ") + part + "=" + point["values"][part].get<std::string>();
+      }
     }
     if (label.empty()) label = spec.name;
     if (by_series.find(label) == by_series.end()) series.push_back(label);
-    by_series[label][point["values"][x_key].get<std::string>()] = point;
+    by_series[label][at.choices[x_entry]] = point;
   }
   for (const std::string& metric : spec.metrics) {
     if (!numeric_metric(metric)) continue;
@@ -183,8 +202,8 @@ std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
     std::ostringstream data;
     double smallest = 0;
     double largest = 0;
-    for (const std::string& x : x_parameter->values) {
-      std::string x_label = x;  // the data file quotes it with "
+    for (std::size_t x = 0; x < x_parameter.values.size(); ++x) {
+      std::string x_label = x_parameter.values[x][x_part];  // the data file quotes it with "
       for (char& c : x_label) c = c == '"' ? '\'' : c;
       data << '"' << x_label << '"';
       for (const std::string& label : series) {

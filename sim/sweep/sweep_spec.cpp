@@ -23,11 +23,35 @@ SourcePos pos_of(const std::string& file, const YAML::Mark& mark) {
   return SourcePos{file, mark.line + 1, mark.column + 1};
 }
 
-std::vector<std::string> split_key(const std::string& key) {
-  std::vector<std::string> parts;
-  std::stringstream text(key);
-  for (std::string part; std::getline(text, part, '.');) parts.push_back(part);
-  return parts;
+// `text` cut at every `separator`, empty pieces kept ("a." is {"a", ""}).
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> pieces;
+  std::size_t from = 0;
+  for (std::size_t at; (at = text.find(separator, from)) != std::string::npos; from = at + 1) {
+    pieces.push_back(text.substr(from, at - from));
+  }
+  pieces.push_back(text.substr(from));
+  return pieces;
+}
+
+std::vector<std::string> split_key(const std::string& key) { return split(key, '.'); }
+
+// A dotted scenario key: names separated by dots, none empty.
+bool dotted_key(const std::string& key) {
+  const std::vector<std::string> names = split_key(key);
+  return std::none_of(names.begin(), names.end(), [](const std::string& n) { return n.empty(); });
+}
+
+// `text` without the spaces at either end.
+std::string trimmed(const std::string& text) {
+  const std::size_t first = text.find_first_not_of(' ');
+  if (first == std::string::npos) return "";
+  return text.substr(first, text.find_last_not_of(' ') - first + 1);
+}
+
+// Whether setting both keys would set one value twice (the same key, or a key and its parent).
+bool overlap(const std::string& a, const std::string& b) {
+  return a == b || a.rfind(b + ".", 0) == 0 || b.rfind(a + ".", 0) == 0;
 }
 
 // Sets `value` (YAML text) at the dotted `key` of `root`, making the mappings on the way.
@@ -52,6 +76,13 @@ std::string scalar_text(const YAML::Node& node) {
 
 }  // namespace
 
+std::vector<std::string> columns(const SweepSpec& spec) {
+  std::vector<std::string> keys;
+  for (const Parameter& parameter : spec.grid)
+    keys.insert(keys.end(), parameter.parts.begin(), parameter.parts.end());
+  return keys;
+}
+
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = {
       "sim_time_s",     "collective_time_s",  "dicts_delivered", "collectives", "max_rel_l2",
@@ -66,9 +97,11 @@ std::vector<Point> grid_points(const SweepSpec& spec) {
   for (const std::string& policy : policies) {
     std::vector<std::size_t> at(spec.grid.size(), 0);
     for (;;) {
-      Point point{static_cast<int>(points.size()), policy, {}};
-      for (std::size_t i = 0; i < spec.grid.size(); ++i)
-        point.values.push_back(spec.grid[i].values[at[i]]);
+      Point point{static_cast<int>(points.size()), policy, at, {}};
+      for (std::size_t i = 0; i < spec.grid.size(); ++i) {
+        const std::vector<std::string>& value = spec.grid[i].values[at[i]];
+        point.values.insert(point.values.end(), value.begin(), value.end());
+      }
       points.push_back(std::move(point));
       // The last parameter varies fastest.
       std::size_t i = spec.grid.size();
@@ -95,8 +128,8 @@ std::string point_id(const SweepSpec& spec, const Point& point) {
 
 std::string point_scenario_text(const SweepSpec& spec, const Point& point) {
   YAML::Node root = YAML::Load(spec.scenario_text);
-  for (std::size_t i = 0; i < spec.grid.size(); ++i)
-    set_at(root, spec.grid[i].key, point.values[i]);
+  const std::vector<std::string> keys = columns(spec);
+  for (std::size_t i = 0; i < keys.size(); ++i) set_at(root, keys[i], point.values[i]);
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
@@ -205,30 +238,62 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
   for (const auto& entry : grid) {
     const SourcePos key_pos = pos_of(path, entry.first.Mark());
     const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
-    const std::vector<std::string> parts = split_key(key);
-    const bool well_formed =
-        entry.first.IsScalar() && !key.empty() && key.back() != '.' &&
-        std::none_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); });
-    if (!well_formed) {
-      fail(key_pos, "grid: '" + key +
-                        "' is not a scenario key (dotted names, e.g. "
-                        "topology.network.bandwidth)");
+    // A comma links several keys; a plain key is taken as written.
+    std::vector<std::string> parts = split(key, ',');
+    if (parts.size() > 1) {
+      for (std::string& part : parts) part = trimmed(part);
+    }
+    const bool linked = parts.size() > 1;
+    const auto bad_part = std::find_if(parts.begin(), parts.end(),
+                                       [](const std::string& p) { return !dotted_key(p); });
+    if (!entry.first.IsScalar() || bad_part != parts.end()) {
+      fail(key_pos, linked ? "grid: '" + *bad_part + "' in '" + key +
+                                 "' is not a scenario key (dotted names, joined by commas to "
+                                 "link them, e.g. topology.nodes,parallel.pipeline)"
+                           : "grid: '" + key +
+                                 "' is not a scenario key (dotted names, e.g. "
+                                 "topology.network.bandwidth)");
       continue;
     }
-    for (const Parameter& other : spec.grid) {
-      const bool overlap = other.key == key || key.rfind(other.key + ".", 0) == 0 ||
-                           other.key.rfind(key + ".", 0) == 0;
-      if (overlap) {
-        fail(key_pos, "grid." + key + ": overlaps grid." + other.key + " (line " +
-                          std::to_string(other.pos.line) + "); each key may be set once");
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (overlap(parts[i], parts[j])) {
+          fail(key_pos, "grid." + parts[i] + ": overlaps grid." + parts[j] + " (line " +
+                            std::to_string(key_pos.line) + "); each key may be set once");
+        }
+      }
+      for (const Parameter& other : spec.grid) {
+        for (const std::string& other_part : other.parts) {
+          if (overlap(parts[i], other_part)) {
+            fail(key_pos, "grid." + parts[i] + ": overlaps grid." + other_part + " (line " +
+                              std::to_string(other.pos.line) + "); each key may be set once");
+          }
+        }
       }
     }
-    Parameter parameter{key, {}, key_pos};
+    Parameter parameter{key, parts, {}, key_pos};
     if (!entry.second.IsSequence() || entry.second.size() == 0) {
-      fail(pos_of(path, entry.second.Mark()), "grid." + key + ": expected a list of values");
+      fail(pos_of(path, entry.second.Mark()),
+           "grid." + key +
+               (linked ? ": expected a list of values, each a list of one value per key"
+                       : ": expected a list of values"));
       continue;
     }
-    for (const YAML::Node& value : entry.second) parameter.values.push_back(scalar_text(value));
+    for (const YAML::Node& value : entry.second) {
+      if (!linked) {
+        parameter.values.push_back({scalar_text(value)});
+        continue;
+      }
+      if (!value.IsSequence() || value.size() != parts.size()) {
+        fail(pos_of(path, value.Mark()), "grid." + key + ": " + scalar_text(value) +
+                                             " is not a list of " + std::to_string(parts.size()) +
+                                             " values, one per key");
+        continue;
+      }
+      std::vector<std::string> elements;
+      for (const YAML::Node& element : value) elements.push_back(scalar_text(element));
+      parameter.values.push_back(std::move(elements));
+    }
     points = points > kMaxPoints ? points : points * parameter.values.size();
     spec.grid.push_back(std::move(parameter));
   }
@@ -261,8 +326,8 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
           continue;
         }
         const std::string key = entry.second.IsScalar() ? entry.second.Scalar() : "";
-        const bool known = std::any_of(spec.grid.begin(), spec.grid.end(),
-                                       [&key](const Parameter& p) { return p.key == key; });
+        const std::vector<std::string> grid_keys = columns(spec);
+        const bool known = std::find(grid_keys.begin(), grid_keys.end(), key) != grid_keys.end();
         if (!known) {
           fail(pos_of(path, entry.second.Mark()), "plot.x: '" + key + "' is not a grid key");
         }
@@ -278,8 +343,9 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
         scenario::parse_scenario_text(point_scenario_text(spec, point), spec.scenario_path, reader);
     if (parsed.errors.empty()) continue;
     std::string values;
-    for (std::size_t i = 0; i < spec.grid.size(); ++i) {
-      values += (values.empty() ? "" : ", ") + spec.grid[i].key + "=" + point.values[i];
+    const std::vector<std::string> grid_keys = columns(spec);
+    for (std::size_t i = 0; i < grid_keys.size(); ++i) {
+      values += (values.empty() ? "" : ", ") + grid_keys[i] + "=" + point.values[i];
     }
     fail(spec.grid.front().pos, "grid point " + std::to_string(point.index) + " (" + values +
                                     "): " + parsed.errors.front().message);

@@ -10,6 +10,14 @@
 //   metrics: [sim_time_s]                                      # columns, and what is plotted
 //   plot: { x: topology.network.bandwidth }    # one line per combination of the other keys
 //
+// A linked grid key is several dotted keys joined by commas, set together: each of its values is
+// a list of one value per key (so no combination outside the list is run), e.g.
+//
+//     topology.nodes,parallel.pipeline: [[1, 1], [2, 2], [4, 4]]
+//
+// It counts as one grid entry for the combinations and the plot's lines; each of its keys (its
+// parts) is a column of the tables, and plot.x may name any of them.
+//
 // No SimGrid here: a point is a scenario text, parsed by the scenario parser like any file.
 #pragma once
 
@@ -24,10 +32,13 @@ namespace commsim::sim::sweep {
 // What a point's CSV row can hold besides its parameters, in this order.
 const std::vector<std::string>& metric_names();
 
+// One grid entry: a plain key sets one scenario path, a linked key several.
 struct Parameter {
-  std::string key;                  // dotted scenario path, e.g. "topology.network.bandwidth"
-  std::vector<std::string> values;  // each a YAML value, as written
-  scenario::SourcePos pos;          // of the key in the sweep file
+  std::string key;                 // as written, e.g. "topology.network.bandwidth" or "a.b,c.d"
+  std::vector<std::string> parts;  // the dotted scenario paths it sets: {key} for a plain key
+  // Each of its values: one YAML value (as written) per part.
+  std::vector<std::vector<std::string>> values;
+  scenario::SourcePos pos;  // of the key in the sweep file
 };
 
 struct SweepSpec {
@@ -39,8 +50,12 @@ struct SweepSpec {
   std::vector<std::string> policies;  // empty: the scenario's own policy
   std::vector<Parameter> grid;        // in file order
   std::vector<std::string> metrics;
-  std::string plot_x;  // a grid key ("" = the first)
+  std::string plot_x;  // a part of a grid entry ("" = the first entry's first)
 };
+
+// Every part of every grid entry, in file order: the columns of the tables, and the keys of a
+// point's values.
+std::vector<std::string> columns(const SweepSpec& spec);
 
 struct SweepParse {
   std::optional<SweepSpec> spec;
@@ -52,16 +67,17 @@ struct SweepParse {
 SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFileReader& reader);
 
 // One point of the grid: its index in grid order (policies outermost), its policy and the value
-// of each parameter.
+// taken from each grid entry.
 struct Point {
   int index = 0;
-  std::string policy;  // "" = the scenario's own
-  std::vector<std::string> values;
+  std::string policy;                // "" = the scenario's own
+  std::vector<std::size_t> choices;  // per grid entry, the index of its value
+  std::vector<std::string> values;   // per column (see columns()), the YAML value set there
 };
 
 std::vector<Point> grid_points(const SweepSpec& spec);
 
-// The base scenario with the point's values set at their keys, as YAML text.
+// The base scenario with the point's values set at their keys (in column order), as YAML text.
 std::string point_scenario_text(const SweepSpec& spec, const Point& point);
 
 // What identifies a point's result: a hash of its scenario text and policy (FNV-1a, 64 bits, in
