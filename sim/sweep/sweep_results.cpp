@@ -48,12 +48,14 @@ bool numeric_metric(const std::string& metric) {
   return metric != "verdict" && metric != "deadlock";
 }
 
-// kind: model: the prefill's simulated time, and the mean of the decode steps' (0 when none).
-double prefill_time(const results::DataRecord& data) {
-  return data.step_times_s.empty() ? 0.0 : data.step_times_s.front();
+// kind: model: the prefill's simulated time, and the mean of the decode steps'; null when the run
+// did not get that far (a hang, an error), so tables leave the cell empty and plots leave a gap.
+nlohmann::json prefill_time(const results::DataRecord& data) {
+  if (data.step_times_s.empty()) return nullptr;
+  return data.step_times_s.front();
 }
-double decode_step_time(const results::DataRecord& data) {
-  if (data.step_times_s.size() < 2) return 0.0;
+nlohmann::json decode_step_time(const results::DataRecord& data) {
+  if (data.step_times_s.size() < 2) return nullptr;
   double total = 0;
   for (std::size_t i = 1; i < data.step_times_s.size(); ++i) total += data.step_times_s[i];
   return total / static_cast<double>(data.step_times_s.size() - 1);
