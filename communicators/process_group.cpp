@@ -48,6 +48,9 @@ void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op,
     algorithm = collectives::choose_allreduce(tensor.nbytes(), tensor.numel(), size());
   }
   const collectives::GroupLink link = link_for("all_reduce");
+  env_.annotate_op("algorithm", algorithm == collectives::AllReduceAlgorithm::kRing
+                                    ? "ring"
+                                    : "recursive_doubling");
   if (algorithm == collectives::AllReduceAlgorithm::kRing) {
     collectives::ring_allreduce(link, tensor, op);
   } else {
@@ -56,14 +59,17 @@ void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op,
 }
 
 void ProcessGroup::reduce_scatter(Tensor& output, const Tensor& input, ReduceOp op) {
+  env_.annotate_op("algorithm", "ring");
   collectives::ring_reduce_scatter(link_for("reduce_scatter"), output, input, op);
 }
 
 void ProcessGroup::broadcast(Tensor& tensor, int root) {
+  env_.annotate_op("algorithm", "binomial_tree");
   collectives::binomial_broadcast(link_for("broadcast"), tensor, root);
 }
 
 void ProcessGroup::gather(const Tensor& input, std::vector<Tensor>* outputs, int root) {
+  env_.annotate_op("algorithm", "direct");
   collectives::direct_gather(link_for("gather"), input, outputs, root);
 }
 
@@ -76,6 +82,7 @@ std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& obje
   // As torch.distributed does it: an all_gather of the pickled sizes (int64), then an all_gather
   // of the pickles padded to the largest (uint8); gloo runs both as rings.
   const collectives::GroupLink link = link_for("all_gather_object");
+  env_.annotate_op("algorithm", "ring");
   const auto world = static_cast<std::int64_t>(size());
   Tensor own_size = Tensor::zeros(DType::kI64, {1});
   own_size.data<std::int64_t>()[0] = static_cast<std::int64_t>(object.size());
@@ -97,6 +104,7 @@ std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& obje
 }
 
 void ProcessGroup::all_gather_into_tensor(Tensor& output, const Tensor& input) {
+  env_.annotate_op("algorithm", "ring");
   collectives::ring_allgather(link_for("all_gather"), output, input);
 }
 

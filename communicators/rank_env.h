@@ -161,6 +161,11 @@ class RankEnv {
   // the operation ends by an exception.
   void enter_op(std::string op, std::string group);
   void exit_op(bool failed = false);
+  // Says how the innermost operation runs, for traces: e.g. ("algorithm", "ring"). Does nothing
+  // outside an operation, or when the implementation does not trace.
+  void annotate_op(const std::string& key, const std::string& value) {
+    if (!ops_.empty()) op_annotated(key, value);
+  }
   // Innermost operation, or nullopt outside any.
   std::optional<OpSite> current_op() const;
   // Outermost operation, or nullopt outside any: what a user called.
@@ -176,6 +181,7 @@ class RankEnv {
   // implementations that trace; the defaults do nothing.
   virtual void op_started(const OpSite& /*site*/) {}
   virtual void op_ending(bool /*failed*/) {}
+  virtual void op_annotated(const std::string& /*key*/, const std::string& /*value*/) {}
 
  private:
   friend class OpScope;

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <limits>
+
+#include "scenarios/preset_file.h"
 
 namespace commsim::scenario::parsing {
 
@@ -438,9 +441,20 @@ std::optional<Arch> FieldReader::read_arch(const Field& field) {
   return std::nullopt;
 }
 
+std::string FieldReader::beside_file(const std::string& written) const {
+  const std::filesystem::path path(written);
+  const std::filesystem::path beside = std::filesystem::path(file_).parent_path();
+  return (path.is_absolute() || beside.empty() ? path : beside / path).lexically_normal().string();
+}
+
 const NodePreset* FieldReader::read_preset(const Field& field) {
   const auto text = read_string(field);
   if (!text) return nullptr;
+  if (is_preset_file_name(*text)) {
+    const PresetFileResult file = load_preset_file(beside_file(*text));
+    for (const std::string& problem : file.errors) error(at(field), label(field) + ": " + problem);
+    return file.preset;
+  }
   if (const NodePreset* preset = find_node_preset(*text)) return preset;
   std::vector<std::string> names;
   for (const NodePreset& preset : node_presets()) names.emplace_back(preset.name);

@@ -137,7 +137,14 @@ class FieldReader {
 
   std::optional<comm::Arch> read_arch(const Field& field);
 
+  // A built-in preset's name, or a preset file (a value ending in .yaml or .yml, see
+  // preset_file.h) relative to this file's directory, which is read and registered under its
+  // resolved path. Its problems are reported at the value, one each. nullptr when unusable.
   const NodePreset* read_preset(const Field& field);
+
+  // `written` relative to the directory of the file being read (as it is when absolute, or when
+  // the file has no directory), lexically normalised.
+  std::string beside_file(const std::string& written) const;
 
   std::optional<comm::DType> read_dtype(const Field& field);
 

@@ -66,6 +66,7 @@ json chrome_trace(const std::string& scenario, const std::string& policy,
       if (const auto found = rank.backends.find(span.group); found != rank.backends.end()) {
         args["group_backend"] = found->second;
       }
+      for (const auto& [key, value] : span.notes) args[key] = value;
       if (span.failed) args["failed"] = true;
       if (span.end < 0) args["unfinished"] = true;
       events.push_back(box(span.op, "op", rank, span.start, span.end < 0 ? rank.end_time : span.end,

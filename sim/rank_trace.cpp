@@ -5,7 +5,7 @@ namespace commsim::sim {
 void RankTrace::op_started(const comm::OpSite& site, double now) {
   if (stopped_) return;
   open_.push_back(spans_.size());
-  spans_.push_back(TraceSpan{site.op, site.group, now, -1, 0, 0, false});
+  spans_.push_back(TraceSpan{site.op, site.group, now, -1, 0, 0, false, {}});
 }
 
 void RankTrace::op_ending(double now, bool failed) {
@@ -26,6 +26,18 @@ void RankTrace::kernel_started(const std::string& name, comm::DType dtype, doubl
 void RankTrace::kernel_ended(double now) {
   if (stopped_ || kernels_.empty()) return;
   kernels_.back().end = now;
+}
+
+void RankTrace::annotate(const std::string& key, const std::string& value) {
+  if (stopped_ || open_.empty()) return;
+  auto& notes = spans_[open_.back()].notes;
+  for (auto& [known, old] : notes) {
+    if (known == key) {
+      old = value;
+      return;
+    }
+  }
+  notes.emplace_back(key, value);
 }
 
 void RankTrace::sent(std::uint64_t bytes) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "communicators/rank_env.h"
@@ -19,6 +20,7 @@ struct TraceSpan {
   std::uint64_t bytes_sent = 0;      // network messages, by this operation and those it called
   std::uint64_t bytes_received = 0;  // likewise (shared-memory copies are not counted)
   bool failed = false;               // it ended by an exception
+  std::vector<std::pair<std::string, std::string>> notes;  // e.g. ("algorithm", "ring"), in order
 };
 
 struct TraceWait {
@@ -44,6 +46,8 @@ class RankTrace {
  public:
   void op_started(const comm::OpSite& site, double now);
   void op_ending(double now, bool failed);
+  // Adds (or replaces) a note on the innermost open operation.
+  void annotate(const std::string& key, const std::string& value);
   void sent(std::uint64_t bytes);
   void received(std::uint64_t bytes);
   void wait_started(const char* what, int peer, const std::vector<comm::OpSite>& ops, double now);

@@ -165,6 +165,10 @@ void SimGridRankEnv::op_ending(bool failed) {
   trace_->op_ending(now(), failed);
 }
 
+void SimGridRankEnv::op_annotated(const std::string& key, const std::string& value) {
+  if (trace_ != nullptr) trace_->annotate(key, value);
+}
+
 void SimGridRankEnv::run_is_over() { g_run_over = true; }
 
 void SimGridRankEnv::clear_blocked() {

@@ -91,6 +91,7 @@ class SimGridRankEnv final : public comm::RankEnv {
  protected:
   void op_started(const comm::OpSite& site) override;
   void op_ending(bool failed) override;
+  void op_annotated(const std::string& key, const std::string& value) override;
 
  private:
   friend class SimGridPendingSend;

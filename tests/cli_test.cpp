@@ -1,6 +1,7 @@
 // The command line end to end, as a user and CI run it: vLLM #37933 under both profiles, the JSON
-// record, exit codes, and one-line errors for unusable input.
+// record, exit codes, one-line errors for unusable input, and commsim calibrate's preset file.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <cstdio>
@@ -11,6 +12,9 @@
 #include <sstream>
 #include <string>
 
+#include "communicators/rank_env.h"
+#include "scenarios/scenario_parser.h"
+#include "scenarios/units.h"
 #include "tests/support/run_commsim.h"
 
 namespace {
@@ -191,6 +195,65 @@ TEST(Cli, JsonIsNotWrittenForUnusableInput) {
   const auto path = temp_path("commsim-never");
   run_commsim("run no/such/file.yaml --json " + path.string());
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// commsim calibrate --quick writes a preset file that a scenario can name, and the node gets
+// exactly the file's figures.
+TEST(Cli, CalibrateWritesAPresetFileThatAScenarioCanName) {
+  const auto dir = temp_path("commsim-calibrate").replace_extension("");
+  std::filesystem::create_directories(dir);
+  const std::string preset_path = (dir / "p.yaml").string();
+  const Result result = run_commsim("calibrate --quick --threads 1 --out " + preset_path);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("matmul f32"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("wrote " + preset_path), std::string::npos) << result.output;
+
+  const YAML::Node preset = YAML::LoadFile(preset_path)["preset"];
+  EXPECT_EQ(preset["name"].as<std::string>(), "calibrated-host");
+  std::ofstream(dir / "s.yaml") << "name: calibrated\npolicy: vllm-pr40150\n"
+                                   "topology: { kind: single_node, node: { preset: ./p.yaml } }\n"
+                                   "parallel: { pipeline: 2 }\nworkload: { kind: pp_handoff }\n";
+  const commsim::scenario::ParseResult parsed =
+      commsim::scenario::parse_scenario_file((dir / "s.yaml").string());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(parsed.scenario.has_value())
+      << (parsed.errors.empty() ? "" : parsed.errors[0].to_string());
+  const commsim::scenario::NodeSpec node = parsed.scenario->node(0);
+  EXPECT_EQ(node.preset, preset_path);
+  EXPECT_EQ(node.arch, commsim::comm::parse_arch(preset["arch"].as<std::string>()));
+  const auto& hardware = node.hardware;
+  EXPECT_EQ(hardware.cores, preset["cores"].as<int>());
+  EXPECT_GE(hardware.cores, 1);
+  EXPECT_DOUBLE_EQ(hardware.core_flops, preset["core_gflops"].as<double>() * 1e9);
+  EXPECT_GT(hardware.core_flops, 0);
+  EXPECT_DOUBLE_EQ(
+      hardware.memory_bandwidth,
+      *commsim::scenario::parse_bandwidth(preset["memory_bandwidth"].as<std::string>()).value);
+  EXPECT_DOUBLE_EQ(hardware.memory_latency, 100e-9);
+  const YAML::Node kernels = preset["kernels"];
+  EXPECT_DOUBLE_EQ(hardware.kernels.efficiency, 1.0);
+  EXPECT_DOUBLE_EQ(hardware.kernels.bf16_speedup, kernels["bf16_speedup"].as<double>());
+  EXPECT_DOUBLE_EQ(
+      hardware.kernels.call_overhead,
+      *commsim::scenario::parse_time(kernels["call_overhead"].as<std::string>()).value);
+}
+
+TEST(Cli, CalibrateRefusesBadOptionsBeforeMeasuring) {
+  const auto out = temp_path("commsim-calibrate-bad").replace_extension(".yaml");
+  const Result zero = run_commsim("calibrate --quick --threads 0 --out " + out.string());
+  EXPECT_EQ(zero.exit_code, 2) << zero.output;
+  EXPECT_NE(zero.output.find("--threads"), std::string::npos) << zero.output;
+  EXPECT_EQ(zero.output.find("matmul"), std::string::npos) << zero.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  const Result unwritable = run_commsim("calibrate --quick --out no/such/dir/p.yaml");
+  EXPECT_EQ(unwritable.exit_code, 2) << unwritable.output;
+  EXPECT_NE(unwritable.output.find("--out"), std::string::npos) << unwritable.output;
+  EXPECT_EQ(unwritable.output.find("matmul"), std::string::npos) << unwritable.output;
+
+  const Result not_yaml = run_commsim("calibrate --quick --out p.json");
+  EXPECT_EQ(not_yaml.exit_code, 2) << not_yaml.output;
+  EXPECT_NE(not_yaml.output.find("--out"), std::string::npos) << not_yaml.output;
 }
 
 }  // namespace

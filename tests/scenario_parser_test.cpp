@@ -1,6 +1,7 @@
 #include "scenarios/scenario_parser.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "communicators/policy.h"
+#include "scenarios/node_presets.h"
 
 namespace commsim::scenario {
 namespace {
@@ -1195,8 +1197,8 @@ TEST(ScenarioParserFile, ErrorsInAFileNameThatFile) {
 
 std::string model_scenario(const std::string& parallel, const std::string& workload_lines,
                            const std::string& expect = "") {
-  return "name: m\npolicy: vllm-pr40150\ntopology: { kind: cluster }\nparallel: " +
-         parallel + "\nworkload:\n  kind: model\n" + workload_lines + expect;
+  return "name: m\npolicy: vllm-pr40150\ntopology: { kind: cluster }\nparallel: " + parallel +
+         "\nworkload:\n  kind: model\n" + workload_lines + expect;
 }
 
 TEST(ModelWorkload, ReadsAShapeAndItsRunKeys) {
@@ -1255,6 +1257,182 @@ TEST(ModelWorkload, ShapeAndSizeErrorsNameTheKey) {
       "name: m\npolicy: vllm-pr40150\ntopology: { kind: cluster }\nparallel: { tensor: 1 }\n"
       "workload: { kind: tp_allreduce, batch: 2, tensors: { x: { dtype: f32, shape: [4] } } }\n",
       5, 33, "workload.batch: only for workload kind 'model'");
+}
+
+// ----- preset files -----
+
+// A preset file with every key; `measured:` is free-form and not read.
+const std::string kPresetFile = R"(# a test host
+preset:
+  name: test-host
+  summary: "a test host"
+  arch: aarch64
+  cores: 6
+  core_gflops: 12.5
+  memory_bandwidth: 20GBps
+  memory_latency: 80ns
+  kernels: { efficiency: 0.8, bf16_speedup: 1.5, call_overhead: 2us }
+measured: { anything: [1, 2] }
+)";
+
+// A directory of its own under the temporary directory, removed with everything in it.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  // Writes `text` to `relative` (its directories made); returns the file's path.
+  std::filesystem::path write(const std::string& relative, const std::string& text) const {
+    const std::filesystem::path file = path_ / relative;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+    return file;
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// kPresetFile with the first `from` replaced by `to`.
+std::string preset_file_with(const std::string& from, const std::string& to) {
+  std::string text = kPresetFile;
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+void expect_file_hardware(const NodeSpec& node) {
+  EXPECT_EQ(node.arch, Arch::kArm);
+  EXPECT_EQ(node.hardware.cores, 6);
+  EXPECT_DOUBLE_EQ(node.hardware.core_flops, 12.5e9);
+  EXPECT_DOUBLE_EQ(node.hardware.memory_bandwidth, 20e9);
+  EXPECT_DOUBLE_EQ(node.hardware.memory_latency, 80e-9);
+  EXPECT_DOUBLE_EQ(node.hardware.kernels.efficiency, 0.8);
+  EXPECT_DOUBLE_EQ(node.hardware.kernels.bf16_speedup, 1.5);
+  EXPECT_DOUBLE_EQ(node.hardware.kernels.call_overhead, 2e-6);
+}
+
+TEST(ScenarioParserPresetFile, AppliesToTheTopologyNodeRelativeToTheScenario) {
+  const TempDir dir("commsim-preset-node");
+  const std::string preset = dir.write("presets/host.yaml", kPresetFile).string();
+  const std::string scenario_path = (dir.path() / "scenarios" / "s.yaml").string();
+  const ParseResult result = parse_scenario_text(
+      with_topology("topology: { nodes: 2, node: { preset: ../presets/host.yaml, threads: 3 } }"),
+      scenario_path);
+  ASSERT_TRUE(result.errors.empty()) << all_errors(result);
+  for (int index : {0, 1}) {
+    const NodeSpec node = result.scenario->node(index);
+    EXPECT_EQ(node.preset, std::filesystem::path(preset).lexically_normal().string());
+    expect_file_hardware(node);
+    EXPECT_EQ(node.num_threads, 3);
+  }
+  const NodePreset* registered = find_node_preset(result.scenario->node(0).preset);
+  ASSERT_NE(registered, nullptr);
+  EXPECT_EQ(registered->summary, "a test host");
+  EXPECT_NE(registered->source.find("test-host"), std::string_view::npos) << registered->source;
+}
+
+TEST(ScenarioParserPresetFile, AppliesToOneNodeAndKeysBesideItWin) {
+  const TempDir dir("commsim-preset-override");
+  dir.write("host.yml", kPresetFile);
+  const ParseResult result = parse_scenario_text(
+      with_topology("topology: { nodes: 2, node: { preset: x86-server } }\nnodes: { node1: { "
+                    "preset: ./host.yml, memory_latency: 1us } }"),
+      (dir.path() / "s.yaml").string());
+  ASSERT_TRUE(result.errors.empty()) << all_errors(result);
+  const Scenario& scenario = *result.scenario;
+  EXPECT_EQ(scenario.node(0).preset, "x86-server");
+  EXPECT_EQ(scenario.node(0).hardware.cores, 112);
+  const NodeSpec node1 = scenario.node(1);
+  EXPECT_EQ(node1.preset, (dir.path() / "host.yml").string());
+  EXPECT_EQ(node1.hardware.cores, 6);
+  EXPECT_DOUBLE_EQ(node1.hardware.core_flops, 12.5e9);
+  EXPECT_DOUBLE_EQ(node1.hardware.kernels.call_overhead, 2e-6);
+  EXPECT_DOUBLE_EQ(node1.hardware.memory_latency, 1e-6);  // the key beside the preset wins
+}
+
+// Parses a scenario naming `preset` (beside the scenario in `dir`) as topology.node.preset and
+// returns its errors, each expected at the preset value (line 3, column 29) of the scenario.
+std::vector<std::string> preset_errors(const TempDir& dir, const std::string& preset) {
+  const std::string scenario_path = (dir.path() / "s.yaml").string();
+  const ParseResult result = parse_scenario_text(
+      with_topology("topology: { node: { preset: " + preset + " } }"), scenario_path);
+  EXPECT_FALSE(result.scenario.has_value());
+  std::vector<std::string> messages;
+  for (const ScenarioError& error : result.errors) {
+    EXPECT_EQ(error.pos.file, scenario_path);
+    EXPECT_EQ(error.pos.line, 3) << error.to_string();
+    EXPECT_EQ(error.pos.column, 29) << error.to_string();
+    messages.push_back(error.message);
+  }
+  return messages;
+}
+
+TEST(ScenarioParserPresetFile, AMissingFileIsOneErrorAtThePresetValue) {
+  const TempDir dir("commsim-preset-missing");
+  const std::string file = (dir.path() / "nowhere.yaml").string();
+  EXPECT_EQ(preset_errors(dir, "nowhere.yaml"),
+            std::vector<std::string>{"topology.node.preset: " + file +
+                                     ": cannot read preset file: No such file or directory"});
+}
+
+TEST(ScenarioParserPresetFile, ProblemsInTheFileNameTheirPositionInIt) {
+  const TempDir dir("commsim-preset-bad");
+  const std::string file =
+      dir.write("p.yaml", preset_file_with("  cores: 6", "  cors: 6")).string();
+  EXPECT_EQ(preset_errors(dir, "p.yaml"),
+            (std::vector<std::string>{
+                "topology.node.preset: " + file + ":2:1: missing required key 'cores' in preset",
+                "topology.node.preset: " + file +
+                    ":6:3: unknown key 'cors' in preset (did you mean 'cores'?)"}));
+
+  dir.write("p.yaml", preset_file_with("core_gflops: 12.5", "core_gflops: fast"));
+  EXPECT_EQ(preset_errors(dir, "p.yaml"),
+            std::vector<std::string>{
+                "topology.node.preset: " + file +
+                ":7:16: preset.core_gflops: expected GFLOP/s per core as a number (e.g. 100) or a "
+                "speed with a unit (e.g. 100Gf), got 'fast'"});
+
+  dir.write("p.yaml", preset_file_with("efficiency: 0.8", "efficiency: 1.5"));
+  EXPECT_EQ(preset_errors(dir, "p.yaml"),
+            std::vector<std::string>{"topology.node.preset: " + file +
+                                     ":10:26: preset.kernels.efficiency: must be in (0, 1], got "
+                                     "1.5"});
+
+  dir.write("p.yaml", "preset: { arch: [x86_64\n");
+  const std::vector<std::string> syntax = preset_errors(dir, "p.yaml");
+  ASSERT_EQ(syntax.size(), 1u);
+  EXPECT_NE(syntax[0].find(file + ":2:1: YAML syntax error"), std::string::npos) << syntax[0];
+
+  dir.write("p.yaml", "name: not-a-preset\n");
+  EXPECT_EQ(preset_errors(dir, "p.yaml"),
+            (std::vector<std::string>{
+                "topology.node.preset: " + file +
+                    ":1:1: unknown key 'name' at the top level; valid keys: preset, measured",
+                "topology.node.preset: " + file + ":1:1: missing required key 'preset'"}));
+}
+
+TEST(ScenarioParserPresetFile, ANodeOverrideErrorIsAtItsOwnPresetValue) {
+  const TempDir dir("commsim-preset-override-bad");
+  const std::string scenario_path = (dir.path() / "s.yaml").string();
+  const ParseResult result = parse_scenario_text(
+      with_topology("topology: { nodes: 2 }\nnodes: { node1: { preset: gone.yml } }"),
+      scenario_path);
+  ASSERT_EQ(result.errors.size(), 1u) << all_errors(result);
+  EXPECT_EQ(result.errors[0].to_string(),
+            scenario_path + ":4:27: nodes.node1.preset: " + (dir.path() / "gone.yml").string() +
+                ": cannot read preset file: No such file or directory");
 }
 
 }  // namespace

@@ -474,7 +474,7 @@ TEST(TopologyEdits, SlowerLinksSlowTheFatTreeHandOff) {
 
 TEST(TopologyEdits, PresetsAndNicLimitsMoveTheTime) {
   // The SHM hand-off on one node copies through the memory bus: the x86-server preset's
-  // 614.4 GB/s beats this machine's 41.1 GB/s.
+  // 614.4 GB/s beats this machine's 36.0 GB/s.
   const std::string single = "scenarios/topologies/single-node-tp2-pp2.yaml";
   EXPECT_LT(sim_time(single, "preset: this-machine", "preset: x86-server"), sim_time(single));
   // Node 3's NIC limit is on the path of the last hand-off before the hang.

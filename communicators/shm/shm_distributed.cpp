@@ -36,16 +36,19 @@ ShmDistributed::ShmDistributed(RankEnv& env, const Policy& policy, ProcessGroup&
 
 void ShmDistributed::all_reduce(Tensor& tensor) {
   OpScope scope(env_, "shm_allreduce", unique_name_);
+  env_.annotate_op("algorithm", "shm");
   shm_allreduce(*manager_, tensor, policy_.shm_allreduce_world_sizes);
 }
 
 void ShmDistributed::gather(const Tensor& input, std::vector<Tensor>* outputs, int dst) {
   OpScope scope(env_, "shm_gather", unique_name_);
+  env_.annotate_op("algorithm", "shm");
   shm_gather(*manager_, input, outputs, dst);
 }
 
 void ShmDistributed::all_gather_into_tensor(Tensor& output, const Tensor& input) {
   OpScope scope(env_, "shm_all_gather", unique_name_);
+  env_.annotate_op("algorithm", "shm");
   shm_all_gather(*manager_, input, output);
 }
 
@@ -62,6 +65,7 @@ void ShmDistributed::send_tensor_dict(const TensorDict& tensor_dict, int dst) {
   values.push_back(
       Tensor::from_bytes(DType::kU8, {static_cast<std::int64_t>(pickled.size())}, pickled));
   OpScope scope(env_, "shm_send_tensor_list", unique_name_);
+  env_.annotate_op("algorithm", "shm");
   shm_send_tensor_list(*manager_, values, dst);
 }
 
@@ -69,6 +73,7 @@ TensorDict ShmDistributed::recv_tensor_dict(int src) {
   std::vector<Tensor> list;
   {
     OpScope scope(env_, "shm_recv_tensor_list", unique_name_);
+    env_.annotate_op("algorithm", "shm");
     list = shm_recv_tensor_list(*manager_, src);
   }
   COMMSIM_CHECK(!list.empty(), "tensor list without its key/size record");

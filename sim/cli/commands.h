@@ -26,4 +26,8 @@ int platform_command(const std::vector<std::string>& args);
 // predicted from the scenario without running it.
 int explain_command(const std::vector<std::string>& args);
 
+// commsim calibrate [--out FILE] [--name NAME] [--threads N,...] [--quick]: measures this
+// machine's kernels and memory and writes a node preset file (scenarios/preset_file.h).
+int calibrate_command(const std::vector<std::string>& args);
+
 }  // namespace commsim::cli

@@ -24,6 +24,9 @@ constexpr const char* kUsage =
     "                                                  running anything\n"
     "  sweep SWEEP [--jobs N] [--shard K/N] [--out DIR] every point of a parameter grid: CSV,\n"
     "                                                  JSON, plots; 'sweep merge' joins shards\n"
+    "  calibrate [--out FILE] [--name NAME] [--threads N,...] [--quick]\n"
+    "                                                  measure this machine's kernels and memory\n"
+    "                                                  into a node preset file\n"
     "\n"
     "'commsim <command> --help' describes a command's options.\n";
 
@@ -45,12 +48,14 @@ int main(int argc, char** argv) {
     if (command == "platform") return commsim::cli::platform_command(rest);
     if (command == "explain") return commsim::cli::explain_command(rest);
     if (command == "sweep") return commsim::cli::sweep_command(rest);
+    if (command == "calibrate") return commsim::cli::calibrate_command(rest);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
-    throw commsim::cli::UsageError("unknown command '" + command +
-                                   "' (commands: run, compare, bench, platform, explain, sweep)");
+    throw commsim::cli::UsageError(
+        "unknown command '" + command +
+        "' (commands: run, compare, bench, platform, explain, sweep, calibrate)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about.
     std::string line;

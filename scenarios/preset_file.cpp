@@ -1,0 +1,194 @@
+#include "scenarios/preset_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include "scenarios/field_reader.h"
+
+namespace commsim::scenario {
+
+namespace {
+
+using namespace parsing;  // NOLINT: the reader's vocabulary throughout this file
+
+const KeyList kTopKeys = {"preset", "measured"};
+const KeyList kPresetKeys = {"name",        "summary",          "arch",           "cores",
+                             "core_gflops", "memory_bandwidth", "memory_latency", "kernels"};
+const KeyList kPresetRequired = {"arch",           "cores",  "core_gflops", "memory_bandwidth",
+                                 "memory_latency", "kernels"};
+const KeyList kKernelKeys = {"efficiency", "bf16_speedup", "call_overhead"};
+
+// What a preset file says, before it is registered.
+struct PresetFields {
+  std::string name;
+  std::string summary;
+  comm::Arch arch = comm::Arch::kX86;
+  NodeHardware hardware;
+};
+
+// Owns the error list, so that it exists before the FieldReader that writes to it.
+struct ErrorList {
+  std::vector<ScenarioError> list;
+};
+
+// Reads one preset file's text; every problem goes to errors() with its position in the file.
+class PresetFileParser : private ErrorList, public FieldReader {
+ public:
+  explicit PresetFileParser(std::string file) : FieldReader(std::move(file), ErrorList::list) {}
+
+  // The preset's fields, or nullopt when errors() is not empty.
+  std::optional<PresetFields> parse(const std::string& text) {
+    try {
+      parse_document(text);
+    } catch (const YAML::ParserException& e) {
+      error(pos(e.mark), "YAML syntax error: " + e.msg);
+    } catch (const YAML::Exception& e) {
+      error(pos(e.mark), "cannot read the YAML: " + e.msg);
+    } catch (const std::exception& e) {
+      error(SourcePos{file_, 0, 0}, std::string("internal error while reading: ") + e.what());
+    }
+    if (!errors_.empty()) return std::nullopt;
+    return fields_;
+  }
+
+  std::vector<std::string> errors() {
+    std::stable_sort(
+        errors_.begin(), errors_.end(), [](const ScenarioError& a, const ScenarioError& b) {
+          return std::pair(a.pos.line, a.pos.column) < std::pair(b.pos.line, b.pos.column);
+        });
+    std::vector<std::string> lines;
+    for (const ScenarioError& problem : errors_) lines.push_back(problem.to_string());
+    return lines;
+  }
+
+ private:
+  void parse_document(const std::string& text) {
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.empty() || documents[0].IsNull()) {
+      error(SourcePos{file_, 0, 0}, "the preset file is empty; expected a 'preset:' section");
+      return;
+    }
+    if (documents.size() > 1) {
+      error(pos(documents[1].Mark()),
+            "a preset file holds one YAML document, found " + std::to_string(documents.size()));
+    }
+    if (!documents[0].IsMap()) {
+      error(pos(documents[0].Mark()),
+            "expected a mapping with a 'preset:' section, got " + describe(documents[0]));
+      return;
+    }
+    const Field root{"", YAML::Mark::null_mark(), documents[0], ""};
+    const auto top = read_section(root, kTopKeys);
+    if (!top) return;
+    const Field* preset = top->find("preset");
+    if (preset == nullptr) {
+      error(pos(documents[0].Mark()), "missing required key 'preset'");
+      return;
+    }
+    parse_preset(*preset);
+  }
+
+  void parse_preset(const Field& field) {
+    const auto section = read_section(field, kPresetKeys);
+    if (!section) return;
+    require(*section, kPresetRequired);
+    if (const Field* f = section->find("name")) {
+      if (auto name = read_string(*f)) fields_.name = *name;
+    }
+    if (const Field* f = section->find("summary")) {
+      if (auto summary = read_string(*f)) fields_.summary = *summary;
+    }
+    NodeHardware& hardware = fields_.hardware;
+    if (const Field* f = section->find("arch")) {
+      if (auto arch = read_arch(*f)) fields_.arch = *arch;
+    }
+    if (const Field* f = section->find("cores")) {
+      if (auto cores = read_int(*f, 1)) hardware.cores = *cores;
+    }
+    if (const Field* f = section->find("core_gflops")) {
+      if (auto flops = read_core_flops(*f)) hardware.core_flops = *flops;
+    }
+    if (const Field* f = section->find("memory_bandwidth")) {
+      if (auto bandwidth = read_bandwidth(*f)) hardware.memory_bandwidth = *bandwidth;
+    }
+    if (const Field* f = section->find("memory_latency")) {
+      if (auto latency = read_time(*f)) hardware.memory_latency = *latency;
+    }
+    if (const Field* f = section->find("kernels")) parse_kernels(*f, hardware.kernels);
+  }
+
+  // The same ranges as a scenario's `kernels:` (topology_parser.cpp), all three keys required.
+  void parse_kernels(const Field& field, KernelModel& model) {
+    const auto section = read_section(field, kKernelKeys);
+    if (!section) return;
+    require(*section, kKernelKeys);
+    if (const Field* f = section->find("efficiency")) {
+      if (auto value = read_number(*f)) {
+        if (*value > 0 && *value <= 1) {
+          model.efficiency = *value;
+        } else {
+          error(at(*f), f->path + ": must be in (0, 1], got " + f->value.Scalar());
+        }
+      }
+    }
+    if (const Field* f = section->find("bf16_speedup")) {
+      if (auto value = read_number(*f)) {
+        if (*value > 0) {
+          model.bf16_speedup = *value;
+        } else {
+          error(at(*f), f->path + ": must be positive, got " + f->value.Scalar());
+        }
+      }
+    }
+    if (const Field* f = section->find("call_overhead")) {
+      if (auto value = read_time(*f)) model.call_overhead = *value;
+    }
+  }
+
+  PresetFields fields_;
+};
+
+PresetFileResult cannot_read(const std::string& path, const std::string& reason) {
+  return PresetFileResult{nullptr, {path + ": cannot read preset file: " + reason}};
+}
+
+}  // namespace
+
+bool is_preset_file_name(std::string_view value) {
+  const auto ends_with = [value](std::string_view suffix) {
+    return value.size() > suffix.size() && value.substr(value.size() - suffix.size()) == suffix;
+  };
+  return ends_with(".yaml") || ends_with(".yml");
+}
+
+PresetFileResult load_preset_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return cannot_read(path, "it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return cannot_read(path, std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return cannot_read(path, "read error");
+
+  PresetFileParser parser(path);
+  const std::optional<PresetFields> fields = parser.parse(text.str());
+  if (!fields) return PresetFileResult{nullptr, parser.errors()};
+  const std::string label = fields->name.empty() ? path : fields->name;
+  std::string summary = fields->summary.empty() ? label + " (preset file)" : fields->summary;
+  std::string source = "preset file " + path;
+  if (!fields->name.empty()) source += " (preset '" + fields->name + "')";
+  const NodePreset& preset = register_file_preset(path, std::move(summary), fields->arch,
+                                                  fields->hardware, std::move(source));
+  return PresetFileResult{&preset, {}};
+}
+
+}  // namespace commsim::scenario
