@@ -100,4 +100,19 @@ double model_weight_bytes(const ModelSpec& model) {
   return matrices * static_cast<double>(comm::element_size(model.dtype)) + norms;
 }
 
+double stage_weight_bytes(const ModelSpec& model, int tp, int layers, bool first, bool last) {
+  const double h = model.hidden;
+  const double d = model.head_dim();
+  const double q_heads = static_cast<double>(model.heads / tp);
+  const double kv_heads = model.kv_heads >= tp ? model.kv_heads / tp : 1;
+  const double per_layer = h * (q_heads + 2.0 * kv_heads) * d      // qkv_proj
+                           + q_heads * d * h                       // o_proj
+                           + 3.0 * h * (model.intermediate / tp);  // gate, up, down
+  const double vocab_block = static_cast<double>(model.vocab / tp) * h;
+  const double matrices =
+      layers * per_layer + (first ? vocab_block : 0.0) + (last ? vocab_block : 0.0);
+  const double norms = (2.0 * layers + (last ? 1.0 : 0.0)) * h * 4.0;
+  return matrices * static_cast<double>(comm::element_size(model.dtype)) + norms;
+}
+
 }  // namespace commsim::scenario

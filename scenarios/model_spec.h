@@ -36,4 +36,9 @@ std::vector<int> layers_per_stage(int layers, int stages);
 // Bytes of every weight of `model` on one rank holding all of it (TP = PP = 1).
 double model_weight_bytes(const ModelSpec& model);
 
+// Bytes of the weights one rank of a pipeline stage holds: its share of `layers` layers for TP
+// size `tp` (KV heads replicated when fewer than `tp`), plus the embedding (`first`) or the final
+// norm and LM head (`last`).
+double stage_weight_bytes(const ModelSpec& model, int tp, int layers, bool first, bool last);
+
 }  // namespace commsim::scenario

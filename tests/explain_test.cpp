@@ -130,6 +130,22 @@ TEST(Explain, NetworkOfAGeneratedTopologyAndAPlatformFile) {
       << zones.output;
 }
 
+TEST(Explain, AModelShowsItsStagesAndWhatARankHolds) {
+  const auto result = run_commsim("explain scenarios/models/llama-70b-phantom-64-ranks.yaml");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(contains(result.output,
+                       "  per rank  8 query heads, 1 KV head, intermediate 3584, "
+                       "vocabulary 4000\n"))
+      << result.output;
+  // 80 layers over 8 stages; 70B bf16 parameters over 64 ranks: about 2 GiB each.
+  EXPECT_TRUE(contains(result.output, "  stages    0: layers 0-9 + embedding; 2.05 GiB"));
+  EXPECT_TRUE(
+      contains(result.output, "            7: layers 70-79 + final norm, LM head; 2.05 GiB"));
+  const auto uneven = run_commsim("explain scenarios/models/tp2-pp2-llama-two-nodes.yaml");
+  ASSERT_EQ(uneven.exit_code, 0) << uneven.output;
+  EXPECT_TRUE(contains(uneven.output, "  per rank  4 query heads, 2 KV heads, intermediate 256"));
+}
+
 TEST(Explain, MixedArchitecturesPredictTheNameCheckHang) {
   const Explained explained = explain(kMixedArch, "vllm-pr40150");
   const json& pp = group_named(explained.report, "pp:0");

@@ -8,6 +8,7 @@
 #include "results/text_format.h"
 #include "scenarios/rank_facts.h"
 #include "sim/explain/group_text.h"
+#include "sim/explain/model_text.h"
 
 namespace commsim::explain {
 namespace {
@@ -179,6 +180,10 @@ void write_explain_text(std::ostream& out, const scenario::Scenario& scenario,
   }
   write_placement(out, scenario);
   out << '\n';
+  if (scenario.workload.kind == "model") {
+    write_model(out, scenario);
+    out << '\n';
+  }
   write_groups(out, scenario, policy, groups);
 }
 
