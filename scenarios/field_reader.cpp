@@ -463,6 +463,34 @@ const NodePreset* FieldReader::read_preset(const Field& field) {
   return nullptr;
 }
 
+void FieldReader::read_kernel_model(const Field& field, KernelModel& model, bool all_required) {
+  static const KeyList kKeys = {"efficiency", "bf16_speedup", "call_overhead"};
+  const auto section = read_section(field, kKeys);
+  if (!section) return;
+  if (all_required) require(*section, kKeys);
+  if (const Field* f = section->find("efficiency")) {
+    if (auto value = read_number(*f)) {
+      if (*value > 0 && *value <= 1) {
+        model.efficiency = *value;
+      } else {
+        error(at(*f), f->path + ": must be in (0, 1], got " + f->value.Scalar());
+      }
+    }
+  }
+  if (const Field* f = section->find("bf16_speedup")) {
+    if (auto value = read_number(*f)) {
+      if (*value > 0) {
+        model.bf16_speedup = *value;
+      } else {
+        error(at(*f), f->path + ": must be positive, got " + f->value.Scalar());
+      }
+    }
+  }
+  if (const Field* f = section->find("call_overhead")) {
+    if (auto value = read_time(*f)) model.call_overhead = *value;
+  }
+}
+
 std::optional<DType> FieldReader::read_dtype(const Field& field) {
   const auto text = read_string(field);
   if (!text) return std::nullopt;

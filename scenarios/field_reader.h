@@ -148,6 +148,10 @@ class FieldReader {
 
   std::optional<comm::DType> read_dtype(const Field& field);
 
+  // A node's `kernels:` mapping (efficiency in (0, 1], bf16_speedup > 0, call_overhead a time)
+  // into `model`; with `all_required`, every key must be given.
+  void read_kernel_model(const Field& field, KernelModel& model, bool all_required);
+
   std::optional<Outcome> read_outcome(const Field& field);
 
   // A name from `allowed` (first entry) for a kind of thing (`noun`).

@@ -25,7 +25,6 @@ const KeyList kPresetKeys = {"name",        "summary",          "arch",         
                              "core_gflops", "memory_bandwidth", "memory_latency", "kernels"};
 const KeyList kPresetRequired = {"arch",           "cores",  "core_gflops", "memory_bandwidth",
                                  "memory_latency", "kernels"};
-const KeyList kKernelKeys = {"efficiency", "bf16_speedup", "call_overhead"};
 
 // What a preset file says, before it is registered.
 struct PresetFields {
@@ -123,35 +122,7 @@ class PresetFileParser : private ErrorList, public FieldReader {
     if (const Field* f = section->find("memory_latency")) {
       if (auto latency = read_time(*f)) hardware.memory_latency = *latency;
     }
-    if (const Field* f = section->find("kernels")) parse_kernels(*f, hardware.kernels);
-  }
-
-  // The same ranges as a scenario's `kernels:` (topology_parser.cpp), all three keys required.
-  void parse_kernels(const Field& field, KernelModel& model) {
-    const auto section = read_section(field, kKernelKeys);
-    if (!section) return;
-    require(*section, kKernelKeys);
-    if (const Field* f = section->find("efficiency")) {
-      if (auto value = read_number(*f)) {
-        if (*value > 0 && *value <= 1) {
-          model.efficiency = *value;
-        } else {
-          error(at(*f), f->path + ": must be in (0, 1], got " + f->value.Scalar());
-        }
-      }
-    }
-    if (const Field* f = section->find("bf16_speedup")) {
-      if (auto value = read_number(*f)) {
-        if (*value > 0) {
-          model.bf16_speedup = *value;
-        } else {
-          error(at(*f), f->path + ": must be positive, got " + f->value.Scalar());
-        }
-      }
-    }
-    if (const Field* f = section->find("call_overhead")) {
-      if (auto value = read_time(*f)) model.call_overhead = *value;
-    }
+    if (const Field* f = section->find("kernels")) read_kernel_model(*f, hardware.kernels, true);
   }
 
   PresetFields fields_;

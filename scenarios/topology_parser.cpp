@@ -20,7 +20,6 @@ const KeyList kXmlKeys = {"file", "nodes"};
 const KeyList kNodeKeys = {
     "preset",           "arch",    "cores", "core_gflops", "memory_bandwidth", "memory_latency",
     "init_shm_manager", "threads", "env",   "stale_shm",   "kernels"};
-const KeyList kKernelModelKeys = {"efficiency", "bf16_speedup", "call_overhead"};
 const KeyList kNodeOverrideKeys = {"preset",    "arch",        "init_shm_manager", "threads",
                                    "cores",     "core_gflops", "memory_bandwidth", "memory_latency",
                                    "nic_limit", "env",         "stale_shm"};
@@ -347,33 +346,8 @@ void TopologyParser::parse_node(const Field& field, NodeSpec& node) {
   if (const Field* f = section->find("stale_shm")) {
     if (auto names = read_string_list(*f)) node.stale_shm_segments = std::move(*names);
   }
-  if (const Field* f = section->find("kernels")) parse_kernel_model(*f, node.hardware.kernels);
-}
-
-void TopologyParser::parse_kernel_model(const Field& field, KernelModel& model) {
-  const auto section = read_section(field, kKernelModelKeys);
-  if (!section) return;
-  if (const Field* f = section->find("efficiency")) {
-    if (auto value = read_number(*f)) {
-      if (*value > 0 && *value <= 1) {
-        model.efficiency = *value;
-      } else {
-        error(at(*f), f->path + ": must be in (0, 1], got " + f->value.Scalar());
-      }
-    }
-  }
-  if (const Field* f = section->find("bf16_speedup")) {
-    if (auto value = read_number(*f)) {
-      if (*value > 0) {
-        model.bf16_speedup = *value;
-      } else {
-        error(at(*f), f->path + ": must be positive, got " + f->value.Scalar());
-      }
-    }
-  }
-  if (const Field* f = section->find("call_overhead")) {
-    if (auto value = read_time(*f)) model.call_overhead = *value;
-  }
+  if (const Field* f = section->find("kernels"))
+    read_kernel_model(*f, node.hardware.kernels, false);
 }
 
 void TopologyParser::parse_node_overrides(const Field& field) {

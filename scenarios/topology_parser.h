@@ -45,9 +45,6 @@ class TopologyParser : public FieldReader {
 
   void parse_node(const Field& field, NodeSpec& node);
 
-  // `kernels:` of a node: the roofline's efficiency, bf16 speed-up and per-call overhead.
-  void parse_kernel_model(const Field& field, KernelModel& model);
-
   // A platform file's hosts have their own cores and speed: `where` may not give them.
   void refuse_host_hardware(const Field& field, const std::string& where);
 
