@@ -155,8 +155,12 @@ std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRec
   compare.same("data.wrong_elements", baseline.data.wrong_elements, now.data.wrong_elements);
   compare.time("data.collective_time_s", baseline.data.collective_time_s,
                now.data.collective_time_s);
-  compare.time("data.max_rel_l2", baseline.data.max_rel_l2, now.data.max_rel_l2);
-  compare.time("data.max_abs_error", baseline.data.max_abs_error, now.data.max_abs_error);
+  // A model's logits come from oneDNN, whose rounding depends on the CPU's instruction set: their
+  // errors against the reference are checked by the scenario's numerics bounds, not pinned here.
+  if (!baseline.data.reference_checked && !now.data.reference_checked) {
+    compare.time("data.max_rel_l2", baseline.data.max_rel_l2, now.data.max_rel_l2);
+    compare.time("data.max_abs_error", baseline.data.max_abs_error, now.data.max_abs_error);
+  }
   compare.same("data.model.steps", baseline.data.model_steps, now.data.model_steps);
   compare.same("data.model.token_mismatches", baseline.data.token_mismatches,
                now.data.token_mismatches);

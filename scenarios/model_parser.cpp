@@ -15,8 +15,11 @@ const KeyList kModelKeys = {"preset",     "layers",       "hidden", "heads",
                             "comm_dtype", "rope_theta",   "rms_eps"};
 const KeyList kModelExpectKeys = {"steps", "tokens_match_reference"};
 
-// Real weights of every rank and of the reference live in one process: keep them small.
-constexpr double kMaxRealWeightBytes = 2.0 * (1 << 30);
+// Real weights of every data-parallel replica and of the reference live in one process.
+constexpr double kMaxRealWeightBytes = 4.0 * (1 << 30);
+// Positions a sequence may reach, and tokens a prefill may hold (phantom runs still keep ids).
+constexpr long long kMaxPositions = 1 << 20;
+constexpr long long kMaxPrefillTokens = 1 << 24;
 
 }  // namespace
 
@@ -49,16 +52,29 @@ void ModelParser::parse_workload_keys(const Section& section) {
     if (auto prompt = read_int(*f, 1, 1 << 20)) workload.prompt = *prompt;
   }
   if (errors_.size() != errors_before) return;
+  if (const long long positions = static_cast<long long>(workload.prompt) + workload.steps;
+      positions > kMaxPositions) {
+    error(at(section.self), section.self.path + ": prompt + steps is " + std::to_string(positions) +
+                                " positions; at most " + std::to_string(kMaxPositions));
+    return;
+  }
+  if (const long long tokens = static_cast<long long>(workload.batch) * workload.prompt;
+      tokens > kMaxPrefillTokens) {
+    error(at(section.self), section.self.path + ": batch x prompt is " + std::to_string(tokens) +
+                                " tokens; at most " + std::to_string(kMaxPrefillTokens));
+    return;
+  }
   if (auto why = model_layout_error(workload.model, scenario_.parallel)) {
     error(at(*model), model->path + ": " + *why);
     return;
   }
-  const double bytes = model_weight_bytes(workload.model);
+  // Each data-parallel replica's ranks hold a copy, and the reference one more.
+  const double bytes = model_weight_bytes(workload.model) * (scenario_.parallel.data + 1);
   if (workload.data == "real" && bytes > kMaxRealWeightBytes) {
     error(at(*model), model->path + ": real weights would take " +
                           std::to_string(static_cast<long long>(std::ceil(bytes / (1 << 20)))) +
-                          " MiB twice over (ranks and reference); use `data: phantom` for a model "
-                          "this size");
+                          " MiB in all (each data-parallel replica and the reference hold a "
+                          "copy); use `data: phantom` for a model this size");
   }
 }
 

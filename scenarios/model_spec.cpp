@@ -14,6 +14,7 @@ ModelSpec shape(int layers, int hidden, int heads, int kv_heads, int intermediat
   spec.intermediate = intermediate;
   spec.vocab = vocab;
   spec.dtype = dtype;
+  spec.comm_dtype = dtype;  // vLLM all-reduces and hands off activations in the model's dtype
   return spec;
 }
 
@@ -28,11 +29,11 @@ const std::vector<ModelPreset>& model_presets() {
   static const std::vector<ModelPreset> presets = {
       {"llama-7b",
        "Llama 2 7B (meta-llama/Llama-2-7b-hf config.json): 32 layers, hidden 4096, 32 heads, "
-       "32 KV heads, intermediate 11008, vocabulary 32000, bf16",
+       "32 KV heads, intermediate 11008, vocabulary 32000, bf16 (bf16 communication)",
        shape(32, 4096, 32, 32, 11008, 32000, comm::DType::kBF16)},
       {"llama-70b",
        "Llama 2 70B (meta-llama/Llama-2-70b-hf config.json): 80 layers, hidden 8192, 64 heads, "
-       "8 KV heads, intermediate 28672, vocabulary 32000, bf16",
+       "8 KV heads, intermediate 28672, vocabulary 32000, bf16 (bf16 communication)",
        shape(80, 8192, 64, 8, 28672, 32000, comm::DType::kBF16)},
   };
   return presets;

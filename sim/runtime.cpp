@@ -367,16 +367,16 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     record.data.max_rel_l2 = std::max(record.data.max_rel_l2, context->report.data.max_rel_l2);
     record.data.max_abs_error =
         std::max(record.data.max_abs_error, context->report.data.max_abs_error);
-    // kind: model: the first data-parallel replica's steps, tokens and times; every replica's
-    // token mismatches.
+    // kind: model: the steps, tokens, times and token mismatches of the first rank that recorded
+    // them (the first data-parallel replica's last stage, unless it got no step done).
     const results::DataRecord& model = context->report.data;
     if (model.model_steps > 0 && record.data.step_times_s.empty()) {
       record.data.model_steps = model.model_steps;
       record.data.reference_checked = model.reference_checked;
       record.data.step_times_s = model.step_times_s;
       record.data.tokens = model.tokens;
+      record.data.token_mismatches = model.token_mismatches;
     }
-    record.data.token_mismatches += model.token_mismatches;
     record.ranks.push_back(std::move(rank));
   }
   if (!run_options.trace_path.empty()) {

@@ -99,8 +99,8 @@ workload:
   EXPECT_EQ(record.data.token_mismatches, 0);
 }
 
-// TP x PP x DP with uneven stages and replicated KV heads: every replica's tokens equal the
-// reference's, and each of the 3 steps hands a dict to each of the 2 next stages of 2 replicas.
+// TP x PP with uneven stages (5 layers on 3 stages) and replicated KV heads (2 for 4 ranks): the
+// tokens equal the reference's, and stages 0 and 1 each hand a dict on at each of the 3 steps.
 TEST(ModelNumerics, UnevenStagesAndReplicatedKvHeadsMatchTheReference) {
   const auto record = run_text(R"(name: uneven
 policy: vllm-pr40150
@@ -127,6 +127,31 @@ workload:
   EXPECT_EQ(record.data.dicts_delivered, 2 * 4 * 3);
   ASSERT_EQ(record.data.step_times_s.size(), 3u);
   for (double seconds : record.data.step_times_s) EXPECT_GT(seconds, 0);
+}
+
+// Phantom data through a PP hand-off on shared memory (both stages on one node, so PR #40150's
+// custom send/recv path): the sizes cross, no bytes are allocated, every step completes.
+TEST(ModelNumerics, PhantomHandOffsOverSharedMemoryComplete) {
+  const auto record = run_text(R"(name: phantom-shm-pp
+policy: vllm-pr40150
+topology: { kind: single_node, node: { preset: x86-server } }
+parallel: { tensor: 2, pipeline: 2 }
+workload:
+  kind: model
+  model: { preset: llama-7b, layers: 4 }
+  data: phantom
+  batch: 4
+  prompt: 64
+  steps: 2
+)");
+  for (const auto& rank : record.ranks) {
+    EXPECT_EQ(rank.outcome, commsim::scenario::Outcome::kOk) << rank.rank;
+  }
+  ASSERT_EQ(record.groups.size(), 4u);
+  for (const auto& group : record.groups) EXPECT_EQ(group.backend, "shm") << group.name;
+  EXPECT_EQ(record.data.model_steps, 3);
+  EXPECT_FALSE(record.data.reference_checked);
+  EXPECT_EQ(record.data.dicts_delivered, 2 * 3);
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "kernels/onednn_runtime.h"
 #include "scenarios/model_spec.h"
 #include "sim/workloads/model/llama_stage.h"
 #include "sim/workloads/model/model_run.h"
@@ -80,6 +82,40 @@ TEST(ModelCosts, APhantomStageChargesExactlyWhatARealOneDoes) {
       }
     }
   }
+}
+
+// Replicated KV heads (4 ranks, 2 KV heads), a rank other than 0, and bf16 weights where this CPU
+// has bf16 kernels.
+TEST(ModelCosts, PhantomMatchesRealForReplicatedKvHeadsOtherRanksAndBf16) {
+  std::vector<DType> dtypes = {DType::kF32};
+  if (commsim::kernels::bf16_supported(nullptr)) dtypes.push_back(DType::kBF16);
+  for (const DType dtype : dtypes) {
+    const ModelSpec spec = small_model(dtype);
+    ASSERT_EQ(spec.kv_heads, 2);
+    for (const int rank : {1, 3}) {
+      const auto real = costs_of_two_steps(spec, 4, false, rank);
+      const auto phantom = costs_of_two_steps(spec, 4, true, rank);
+      ASSERT_EQ(real.size(), phantom.size());
+      for (std::size_t i = 0; i < real.size(); ++i) {
+        EXPECT_EQ(real[i].name, phantom[i].name) << i;
+        EXPECT_EQ(real[i].flops, phantom[i].flops) << real[i].name;
+        EXPECT_EQ(real[i].bytes, phantom[i].bytes) << real[i].name;
+        EXPECT_EQ(real[i].dtype, phantom[i].dtype) << real[i].name;
+      }
+    }
+  }
+}
+
+TEST(ModelReference, ANonFiniteOrMisshapenResultIsTheLargestError) {
+  Tensor reference = Tensor::zeros(DType::kF32, {2, 2});
+  Tensor result = Tensor::zeros(DType::kF32, {2, 2});
+  reference.data<float>()[0] = 1;
+  result.data<float>()[0] = 1;
+  EXPECT_EQ(deviation(result, reference).rel_l2, 0);
+  result.data<float>()[3] = std::nanf("");
+  EXPECT_EQ(deviation(result, reference).rel_l2, std::numeric_limits<double>::max());
+  EXPECT_EQ(deviation(Tensor::zeros(DType::kF32, {3}), reference).max_abs,
+            std::numeric_limits<double>::max());
 }
 
 TEST(ModelCosts, AShardOfTwoDoesHalfTheLinearWork) {

@@ -1243,6 +1243,17 @@ TEST(ModelWorkload, TensorParallelThatDoesNotDivideTheHeadsIsAnError) {
                "parallel size (3).");
 }
 
+TEST(ModelWorkload, PositionsAndPrefillTokensAreBounded) {
+  expect_error(model_scenario("{ tensor: 1 }",
+                              "  model: llama-7b\n  data: phantom\n  prompt: "
+                              "1048576\n  steps: 1\n"),
+               6, 3, "workload: prompt + steps is 1048577 positions; at most 1048576");
+  expect_error(model_scenario("{ tensor: 1 }",
+                              "  model: llama-7b\n  data: phantom\n  batch: 4096\n  prompt: "
+                              "8192\n"),
+               6, 3, "workload: batch x prompt is 33554432 tokens; at most 16777216");
+}
+
 TEST(ModelWorkload, ShapeAndSizeErrorsNameTheKey) {
   expect_error_containing(model_scenario("{ tensor: 1 }", "  model: llama-13b\n"), 7, 10,
                           {"unknown model preset 'llama-13b'", "llama-7b, llama-70b"});

@@ -177,16 +177,26 @@ struct TensorListMeta {
   std::int64_t tensor_num = 0;
   std::int64_t total_bytes = 0;
   std::uint64_t tensor_ptrs[kMaxP2PSendTensorNum] = {};  // sender-local, never read by peers
-  std::uint8_t padding[40] = {};
+  // commsim's own use of vLLM's padding: bit i set when tensor i is phantom (a size without
+  // bytes), so the receiver makes a phantom tensor too. Always 0 with real data, as in vLLM.
+  std::uint8_t phantom_mask = 0;
+  std::uint8_t padding[39] = {};
 };
 static_assert(sizeof(TensorListMeta) == 192);
 static_assert(sizeof(TensorListMeta) < kMinThreadProcessSize);
 constexpr std::uint8_t kCharCode = 1;
 
+// One tensor of a stream: its bytes, or none (phantom) with the size it stands for.
+struct StreamPiece {
+  std::byte* data = nullptr;  // null: phantom, nothing is copied
+  std::int64_t size = 0;
+};
+
 // The concatenated bytes of a tensor list, addressed by one offset (MemPiece / get_data).
+// Phantom pieces take their place in the offsets but copy nothing.
 class TensorStream {
  public:
-  explicit TensorStream(std::vector<std::span<std::byte>> pieces) : pieces_(std::move(pieces)) {}
+  explicit TensorStream(std::vector<StreamPiece> pieces) : pieces_(std::move(pieces)) {}
 
   // Copies stream[offset, offset + n) to `out`.
   void read(std::int64_t offset, std::byte* out, std::int64_t n) const {
@@ -205,21 +215,21 @@ class TensorStream {
   template <typename F>
   void visit(std::int64_t offset, std::int64_t n, F&& f) const {
     std::int64_t done = 0;
-    for (const auto& piece : pieces_) {
-      const auto size = static_cast<std::int64_t>(piece.size());
+    for (const StreamPiece& piece : pieces_) {
+      const std::int64_t size = piece.size;
       if (done >= n) return;
       if (offset >= size) {
         offset -= size;
         continue;
       }
       const std::int64_t take = std::min(size - offset, n - done);
-      f(piece.data() + offset, done, take);
+      if (piece.data != nullptr) f(piece.data + offset, done, take);
       done += take;
       offset = 0;
     }
   }
 
-  std::vector<std::span<std::byte>> pieces_;
+  std::vector<StreamPiece> pieces_;
 };
 
 // bind_tensor_list: fills `meta` from the list (metadata record first).
@@ -235,12 +245,16 @@ void bind_tensor_list(TensorListMeta& meta, const std::vector<Tensor>& list) {
     meta.tensor_bytes[i] = static_cast<std::int64_t>(list[i].nbytes());
     meta.tensor_types[i] = i == 0 ? kCharCode : scalar_type_code(list[i].dtype());
     meta.total_bytes += meta.tensor_bytes[i];
+    if (list[i].is_phantom()) meta.phantom_mask |= static_cast<std::uint8_t>(1u << i);
   }
 }
 
 TensorStream stream_of(std::vector<Tensor>& list) {
-  std::vector<std::span<std::byte>> pieces;
-  for (Tensor& t : list) pieces.push_back(t.mutable_bytes());
+  std::vector<StreamPiece> pieces;
+  for (Tensor& t : list) {
+    pieces.push_back(StreamPiece{t.is_phantom() ? nullptr : t.mutable_bytes().data(),
+                                 static_cast<std::int64_t>(t.nbytes())});
+  }
   return TensorStream(std::move(pieces));
 }
 
@@ -361,7 +375,9 @@ std::vector<Tensor> shm_recv_tensor_list(ShmManager& manager, int src) {
       throw RuntimeError("Check failed: bytes % elem_bytes == 0 (" +
                          std::to_string(sent.tensor_bytes[i] % elem) + " vs. 0). ");
     }
-    list.push_back(Tensor::zeros(dtype, {sent.tensor_bytes[i] / elem}));
+    const bool phantom = (sent.phantom_mask >> i) & 1u;
+    list.push_back(phantom ? Tensor::phantom(dtype, {sent.tensor_bytes[i] / elem})
+                           : Tensor::zeros(dtype, {sent.tensor_bytes[i] / elem}));
   }
   TensorListMeta mine;
   bind_tensor_list(mine, list);

@@ -3,8 +3,8 @@
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,7 +50,7 @@ void write_text_file(const std::string& path, const std::string& text, const std
 std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths);
 
 // The profile named `name`; UsageError naming `option` and the known names otherwise.
-// Why this machine cannot run `scenario` (real bf16 model data on a CPU without native bf16
+// Why this machine cannot run `scenario` (a real bf16 model on a CPU without native bf16
 // kernels), or nullopt when it can.
 std::optional<std::string> unsupported_here(const scenario::Scenario& scenario);
 

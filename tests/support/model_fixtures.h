@@ -48,11 +48,12 @@ class ShapeOnlyTensorParallel final : public TensorParallel {
 };
 
 // The costs of a prefill of 4 tokens for 2 sequences, then one decode step, on one stage holding
-// every layer as TP rank 0 of `tp_size`.
-inline std::vector<KernelCost> costs_of_two_steps(const ModelSpec& spec, int tp_size,
-                                                  bool phantom) {
+// every layer as TP rank `tp_rank` of `tp_size`.
+inline std::vector<KernelCost> costs_of_two_steps(const ModelSpec& spec, int tp_size, bool phantom,
+                                                  int tp_rank = 0) {
   StagePlacement placement;
   placement.tp_size = tp_size;
+  placement.tp_rank = tp_rank;
   placement.layers = spec.layers;
   LlamaStage stage(spec, 1, placement, 2, 8, phantom);
   ShapeOnlyTensorParallel tp(tp_size);

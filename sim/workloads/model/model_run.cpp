@@ -1,6 +1,8 @@
 #include "sim/workloads/model/model_run.h"
 
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -33,16 +35,19 @@ std::vector<std::int64_t> step_positions(const scenario::Workload& workload, int
 
 namespace {
 
+// Every input of the reference, exactly (doubles as hexadecimal floats).
 std::string reference_key(const scenario::Workload& w) {
   const scenario::ModelSpec& m = w.model;
   std::string key;
-  for (double part : {double(m.layers), double(m.hidden), double(m.heads), double(m.kv_heads),
-                      double(m.intermediate), double(m.vocab), double(m.dtype),
-                      double(m.comm_dtype), m.rope_theta, m.rms_eps, double(w.seed),
-                      double(w.batch), double(w.prompt), double(w.steps)}) {
+  for (long long part :
+       {(long long)m.layers, (long long)m.hidden, (long long)m.heads, (long long)m.kv_heads,
+        (long long)m.intermediate, (long long)m.vocab, (long long)m.dtype, (long long)m.comm_dtype,
+        (long long)w.batch, (long long)w.prompt, (long long)w.steps}) {
     key += std::to_string(part) + ",";
   }
-  return key;
+  char doubles[64];
+  std::snprintf(doubles, sizeof doubles, "%a,%a,", m.rope_theta, m.rms_eps);
+  return key + doubles + std::to_string(w.seed);
 }
 
 ReferenceRun compute_reference(const scenario::Workload& w) {
@@ -78,10 +83,13 @@ const ReferenceRun& single_rank_reference(const scenario::Workload& workload) {
 Deviation deviation(const comm::Tensor& result, const comm::Tensor& reference) {
   const auto a = result.data<float>();
   const auto b = reference.data<float>();
+  constexpr double kLargest = std::numeric_limits<double>::max();
+  if (a.size() != b.size()) return Deviation{kLargest, kLargest};
   double diff2 = 0;
   double ref2 = 0;
   Deviation d;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(a[i])) return Deviation{kLargest, kLargest};
     const double e = static_cast<double>(a[i]) - static_cast<double>(b[i]);
     diff2 += e * e;
     ref2 += static_cast<double>(b[i]) * b[i];

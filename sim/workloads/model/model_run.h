@@ -27,8 +27,9 @@ struct ReferenceRun {
 // The reference of `workload` (real data), computed on first use and kept for the process.
 const ReferenceRun& single_rank_reference(const scenario::Workload& workload);
 
-// ||result - reference|| / ||reference|| and max |result - reference| over two f32 tensors of
-// the same shape.
+// ||result - reference|| / ||reference|| and max |result - reference| over two f32 tensors. A
+// non-finite result or a different size is the largest error a double holds, so no tolerance
+// passes it.
 struct Deviation {
   double rel_l2 = 0;
   double max_abs = 0;
