@@ -491,6 +491,18 @@ void FieldReader::read_kernel_model(const Field& field, KernelModel& model, bool
   }
 }
 
+void FieldReader::guarded(const std::function<void()>& parse) {
+  try {
+    parse();
+  } catch (const YAML::ParserException& e) {
+    error(pos(e.mark), "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    error(pos(e.mark), "cannot read the YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    error(SourcePos{file_, 0, 0}, std::string("internal error while parsing: ") + e.what());
+  }
+}
+
 std::optional<DType> FieldReader::read_dtype(const Field& field) {
   const auto text = read_string(field);
   if (!text) return std::nullopt;

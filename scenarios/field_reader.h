@@ -7,6 +7,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -95,6 +96,10 @@ class FieldReader {
   static std::string describe(const YAML::Node& node);
 
   void type_error(const Field& field, std::string_view expected);
+
+  // Runs `parse` (which reads a whole document); a YAML syntax error, an unreadable document or
+  // any other exception it throws becomes an error with its position.
+  void guarded(const std::function<void()>& parse);
 
   // ----- structure -----
   // The entries of a mapping, in file order, with scalar keys and no duplicates (reported).

@@ -46,15 +46,7 @@ class PresetFileParser : private ErrorList, public FieldReader {
 
   // The preset's fields, or nullopt when errors() is not empty.
   std::optional<PresetFields> parse(const std::string& text) {
-    try {
-      parse_document(text);
-    } catch (const YAML::ParserException& e) {
-      error(pos(e.mark), "YAML syntax error: " + e.msg);
-    } catch (const YAML::Exception& e) {
-      error(pos(e.mark), "cannot read the YAML: " + e.msg);
-    } catch (const std::exception& e) {
-      error(SourcePos{file_, 0, 0}, std::string("internal error while reading: ") + e.what());
-    }
+    guarded([&] { parse_document(text); });
     if (!errors_.empty()) return std::nullopt;
     return fields_;
   }

@@ -81,15 +81,7 @@ class Parser : private ErrorList, public FieldReader {
 
   ParseResult parse(const std::string& text) {
     ParseResult result;
-    try {
-      parse_document(text);
-    } catch (const YAML::ParserException& e) {
-      error(pos(e.mark), "YAML syntax error: " + e.msg);
-    } catch (const YAML::Exception& e) {
-      error(pos(e.mark), "cannot read the YAML: " + e.msg);
-    } catch (const std::exception& e) {
-      error(SourcePos{file_, 0, 0}, std::string("internal error while parsing: ") + e.what());
-    }
+    guarded([&] { parse_document(text); });
     if (errors_.empty()) {
       result.scenario = std::move(scenario_);
     } else {
