@@ -265,3 +265,37 @@ TEST_F(Sweep, BadSweepFilesAreOneLineWithTheirPosition) {
 }
 
 }  // namespace
+
+namespace {
+
+// A point reads its node preset file: a re-measured preset makes it stale, and it runs again.
+TEST_F(Sweep, APointReadingAPresetFileRerunsWhenTheFileChanges) {
+  const std::string preset =
+      "preset:\n  name: lab\n  arch: x86_64\n  cores: 8\n  core_gflops: GFLOPS\n"
+      "  memory_bandwidth: 50GBps\n  memory_latency: 100ns\n"
+      "  kernels: { efficiency: 1.0, bf16_speedup: 2, call_overhead: 1us }\n";
+  const auto write_preset = [&](const std::string& gflops) {
+    std::string text = preset;
+    text.replace(text.find("GFLOPS"), 6, gflops);
+    write("lab.yaml", text);
+  };
+  write_preset("100");
+  write("model.yaml",
+        "name: lab-model\npolicy: vllm-pr40150\n"
+        "topology: { kind: single_node, node: { preset: ./lab.yaml } }\n"
+        "parallel: { tensor: 2 }\n"
+        "workload:\n  kind: model\n  model: { preset: llama-7b, layers: 2 }\n"
+        "  data: phantom\n  prompt: 16\n  steps: 1\n");
+  write("sweep.yaml",
+        "name: lab\nscenario: model.yaml\ngrid:\n  workload.batch: [1, 4]\n"
+        "metrics: [decode_step_time_s]\n");
+  const std::string out = (dir_ / "out").string();
+  EXPECT_NE(sweep("--out " + out).find("2 points, 0 already done, 2 to run"), std::string::npos);
+  const std::string before = read(dir_ / "out" / "sweep.csv");
+  EXPECT_NE(sweep("--out " + out).find("2 points, 2 already done, 0 to run"), std::string::npos);
+  write_preset("50");  // half the speed: every point is stale, and slower
+  EXPECT_NE(sweep("--out " + out).find("2 points, 0 already done, 2 to run"), std::string::npos);
+  EXPECT_NE(read(dir_ / "out" / "sweep.csv"), before);
+}
+
+}  // namespace

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "communicators/policy.h"
 
@@ -112,10 +113,66 @@ std::vector<Point> grid_points(const SweepSpec& spec) {
   return points;
 }
 
+namespace {
+
+// Every scalar under a `preset:` key that names a file (.yaml, .yml), and topology.xml.file, of a
+// scenario's YAML, resolved against the scenario's directory; sorted, without repeats.
+void collect_files(const YAML::Node& node, const std::string& key, const std::filesystem::path& dir,
+                   std::vector<std::string>& files) {
+  if (!node) return;  // absent (yaml-cpp throws on the type of an absent node)
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      collect_files(entry.second, entry.first.IsScalar() ? entry.first.Scalar() : "", dir, files);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) collect_files(item, "", dir, files);
+  } else if (node.IsScalar()) {
+    const std::string& value = node.Scalar();
+    const auto ends_with = [&value](std::string_view tail) {
+      return value.size() > tail.size() &&
+             value.compare(value.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    const bool preset_file = key == "preset" && (ends_with(".yaml") || ends_with(".yml"));
+    if (preset_file || key == "file") {
+      const std::filesystem::path path(value);
+      files.push_back((path.is_absolute() ? path : dir / path).lexically_normal().string());
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> referenced_files(const std::string& scenario_text,
+                                          const std::string& scenario_path) {
+  std::vector<std::string> files;
+  try {
+    const YAML::Node root = YAML::Load(scenario_text);
+    const std::filesystem::path dir = std::filesystem::path(scenario_path).parent_path();
+    collect_files(root["nodes"], "", dir, files);
+    if (const YAML::Node topology = root["topology"]) {
+      collect_files(topology["node"], "", dir, files);
+      if (const YAML::Node xml = topology["xml"]) collect_files(xml["file"], "file", dir, files);
+    }
+  } catch (const YAML::Exception&) {
+    return {};  // a point that does not parse fails when it runs; its id is its text's
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
 std::string point_id(const SweepSpec& spec, const Point& point) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const std::string& part :
-       {point_scenario_text(spec, point), std::string(1, '\0'), point.policy}) {
+  const std::string scenario_text = point_scenario_text(spec, point);
+  std::vector<std::string> parts = {scenario_text, std::string(1, '\0'), point.policy};
+  // The files the point reads (node preset files, a platform file) count as part of it: a
+  // re-measured preset makes its points stale. Without any, the id is the text's and policy's.
+  for (const std::string& file : referenced_files(scenario_text, spec.scenario_path)) {
+    std::ifstream in(file, std::ios::binary);
+    parts.push_back(std::string(1, '\0') + file + std::string(1, '\0') +
+                    std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+  for (const std::string& part : parts) {
     for (unsigned char c : part) {
       hash ^= c;
       hash *= 0x100000001b3ULL;

@@ -80,8 +80,14 @@ std::vector<Point> grid_points(const SweepSpec& spec);
 // The base scenario with the point's values set at their keys (in column order), as YAML text.
 std::string point_scenario_text(const SweepSpec& spec, const Point& point);
 
-// What identifies a point's result: a hash of its scenario text and policy (FNV-1a, 64 bits, in
-// hex), so that a result left by another grid or base scenario is never taken for this point's.
+// The files a scenario text reads, resolved against `scenario_path`'s directory: node preset files
+// (`preset: ./x.yaml` under topology.node or nodes) and topology.xml.file. Sorted, no repeats.
+std::vector<std::string> referenced_files(const std::string& scenario_text,
+                                          const std::string& scenario_path);
+
+// What identifies a point's result: a hash of its scenario text, its policy and the contents of
+// the files it reads (FNV-1a, 64 bits, in hex), so that a result left by another grid, another
+// base scenario or an older preset or platform file is never taken for this point's.
 std::string point_id(const SweepSpec& spec, const Point& point);
 
 }  // namespace commsim::sim::sweep
