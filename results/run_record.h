@@ -99,6 +99,19 @@ struct Mismatch {
 
 enum class Verdict { kPass, kFail, kUnchecked };
 
+// kind: model: the prefill's simulated seconds, and the mean of the decode steps'; nullopt when
+// the run did not get that far.
+inline std::optional<double> prefill_time_s(const DataRecord& data) {
+  if (data.step_times_s.empty()) return std::nullopt;
+  return data.step_times_s.front();
+}
+inline std::optional<double> mean_decode_step_s(const DataRecord& data) {
+  if (data.step_times_s.size() < 2) return std::nullopt;
+  double total = 0;
+  for (std::size_t i = 1; i < data.step_times_s.size(); ++i) total += data.step_times_s[i];
+  return total / static_cast<double>(data.step_times_s.size() - 1);
+}
+
 struct RunRecord {
   std::string scenario;  // scenario name
   std::string scenario_path;

@@ -200,14 +200,9 @@ void write_summary(std::ostream& out, const RunRecord& record) {
   out << '\n';
   if (record.data.model_steps > 0) {
     out << "model: " << record.data.model_steps << " steps; prefill "
-        << text::ms_fixed(record.data.step_times_s.front());
-    if (record.data.step_times_s.size() > 1) {
-      double decode = 0;
-      for (std::size_t i = 1; i < record.data.step_times_s.size(); ++i) {
-        decode += record.data.step_times_s[i];
-      }
-      out << ", decode step " << text::ms_fixed(decode / (record.data.step_times_s.size() - 1))
-          << " (mean)";
+        << text::ms_fixed(*prefill_time_s(record.data));
+    if (const auto decode = mean_decode_step_s(record.data)) {
+      out << ", decode step " << text::ms_fixed(*decode) << " (mean)";
     }
     if (record.data.reference_checked) {
       out << "; logits vs single-rank reference: rel-L2 " << record.data.max_rel_l2 << ", max-abs "

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -44,21 +45,14 @@ std::string shell_word(const std::string& text) {
   return quoted + "'";
 }
 
-bool numeric_metric(const std::string& metric) {
-  return metric != "verdict" && metric != "deadlock";
+// A model metric the run did not get far enough for is null: tables leave the cell empty and
+// plots leave a gap.
+nlohmann::json or_null(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-// kind: model: the prefill's simulated time, and the mean of the decode steps'; null when the run
-// did not get that far (a hang, an error), so tables leave the cell empty and plots leave a gap.
-nlohmann::json prefill_time(const results::DataRecord& data) {
-  if (data.step_times_s.empty()) return nullptr;
-  return data.step_times_s.front();
-}
-nlohmann::json decode_step_time(const results::DataRecord& data) {
-  if (data.step_times_s.size() < 2) return nullptr;
-  double total = 0;
-  for (std::size_t i = 1; i < data.step_times_s.size(); ++i) total += data.step_times_s[i];
-  return total / static_cast<double>(data.step_times_s.size() - 1);
+bool numeric_metric(const std::string& metric) {
+  return metric != "verdict" && metric != "deadlock";
 }
 
 }  // namespace
@@ -79,8 +73,8 @@ nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::
                {"dicts_delivered", record->data.dicts_delivered},
                {"collectives", record->data.collectives},
                {"max_rel_l2", record->data.max_rel_l2},
-               {"prefill_time_s", prefill_time(record->data)},
-               {"decode_step_time_s", decode_step_time(record->data)},
+               {"prefill_time_s", or_null(results::prefill_time_s(record->data))},
+               {"decode_step_time_s", or_null(results::mean_decode_step_s(record->data))},
                {"deadlock", record->deadlock},
                {"verdict", record->verdict == results::Verdict::kPass   ? "pass"
                            : record->verdict == results::Verdict::kFail ? "fail"

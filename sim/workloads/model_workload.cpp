@@ -8,7 +8,6 @@
 
 #include "communicators/object_codec.h"
 #include "kernels/argmax.h"
-#include "kernels/convert.h"
 #include "scenarios/model_spec.h"
 #include "sim/workloads/model/llama_stage.h"
 #include "sim/workloads/model/model_run.h"
@@ -63,18 +62,6 @@ const Tensor& received_tensor(const comm::TensorDict& dict, const std::string& k
   return *tensor;
 }
 
-// `tensor` in `dtype`, converted (and charged) when it is not.
-Tensor as_dtype(const Tensor& tensor, DType dtype, const KernelSink& sink) {
-  if (tensor.dtype() == dtype) return tensor;
-  if (tensor.is_phantom()) {
-    sink(kernels::convert_cost(tensor.numel(), tensor.dtype(), dtype));
-    return Tensor::phantom(dtype, tensor.shape());
-  }
-  Tensor out = Tensor::zeros(dtype, tensor.shape());
-  sink(kernels::convert(tensor, out));
-  return out;
-}
-
 }  // namespace
 
 void run_model(comm::RankEnv& env, comm::ParallelState& state, const scenario::Workload& workload,
@@ -114,16 +101,17 @@ void run_model(comm::RankEnv& env, comm::ParallelState& state, const scenario::W
       acts = stage.embed(ids, tp, sink);
     } else {
       const auto received = pp.recv_tensor_dict(std::nullopt, &tp_group, &all_gather_tensors);
-      acts.hidden = as_dtype(received_tensor(*received, "hidden_states"), DType::kF32, sink);
-      acts.residual = as_dtype(received_tensor(*received, "residual"), DType::kF32, sink);
+      acts.hidden =
+          model::converted(received_tensor(*received, "hidden_states"), DType::kF32, sink);
+      acts.residual = model::converted(received_tensor(*received, "residual"), DType::kF32, sink);
       acts.has_residual = true;
       ++report.data.dicts_delivered;
     }
     stage.run_layers(acts, model::step_positions(workload, step), step == 0, seq, tp, sink);
     if (!placement.last) {
       comm::TensorDict dict;
-      dict.set("hidden_states", as_dtype(acts.hidden, spec.comm_dtype, sink));
-      dict.set("residual", as_dtype(acts.residual, spec.comm_dtype, sink));
+      dict.set("hidden_states", model::converted(acts.hidden, spec.comm_dtype, sink));
+      dict.set("residual", model::converted(acts.residual, spec.comm_dtype, sink));
       pp.send_tensor_dict(dict, std::nullopt, &tp_group, &all_gather_tensors);
       ++report.data.dicts_sent;
     } else {

@@ -163,6 +163,17 @@ LlamaStage::LlamaStage(const scenario::ModelSpec& spec, std::uint64_t seed,
   }
 }
 
+Tensor converted(const Tensor& tensor, DType dtype, const KernelSink& sink) {
+  if (tensor.dtype() == dtype) return tensor;
+  if (tensor.is_phantom()) {
+    sink(kernels::convert_cost(tensor.numel(), tensor.dtype(), dtype));
+    return Tensor::phantom(dtype, tensor.shape());
+  }
+  Tensor out = Tensor::zeros(dtype, tensor.shape());
+  sink(kernels::convert(tensor, out));
+  return out;
+}
+
 LlamaStage::~LlamaStage() = default;
 
 Tensor LlamaStage::make(DType dtype, comm::Shape shape) const {
@@ -171,25 +182,14 @@ Tensor LlamaStage::make(DType dtype, comm::Shape shape) const {
 }
 
 Tensor LlamaStage::for_matmul(const Tensor& x, const KernelSink& sink) const {
-  if (spec_.dtype == DType::kF32) return x;
-  Tensor y = make(spec_.dtype, x.shape());
-  sink(phantom_ ? kernels::convert_cost(x.numel(), x.dtype(), spec_.dtype)
-                : kernels::convert(x, y));
-  return y;
+  return converted(x, spec_.dtype, sink);
 }
 
 void LlamaStage::reduce(Tensor& partial, TensorParallel& tp, const KernelSink& sink) const {
   if (tp.size() == 1) return;  // vLLM skips the all-reduce of a one-rank group
-  if (spec_.comm_dtype == DType::kF32) {
-    tp.all_reduce(partial);
-    return;
-  }
-  Tensor narrow = make(spec_.comm_dtype, partial.shape());
-  sink(phantom_ ? kernels::convert_cost(partial.numel(), DType::kF32, spec_.comm_dtype)
-                : kernels::convert(partial, narrow));
+  Tensor narrow = converted(partial, spec_.comm_dtype, sink);  // `partial` itself in f32
   tp.all_reduce(narrow);
-  sink(phantom_ ? kernels::convert_cost(partial.numel(), spec_.comm_dtype, DType::kF32)
-                : kernels::convert(narrow, partial));
+  partial = converted(narrow, DType::kF32, sink);
 }
 
 void LlamaStage::add_and_norm(Activations& acts, kernels::RmsNorm* norm,

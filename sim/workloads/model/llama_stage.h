@@ -54,6 +54,10 @@ class NoTensorParallel final : public TensorParallel {
 
 using KernelSink = std::function<void(const kernels::KernelCost&)>;
 
+// `tensor` in `dtype`: the tensor itself when it already is, else a conversion whose cost goes to
+// `sink` (a phantom tensor converts to a phantom tensor, charging the same cost).
+comm::Tensor converted(const comm::Tensor& tensor, comm::DType dtype, const KernelSink& sink);
+
 // Which part of the model a rank holds.
 struct StagePlacement {
   int tp_rank = 0;
