@@ -1,5 +1,9 @@
 #include "scenarios/field_reader.h"
 
+#include "scenarios/input_file.h"
+#include "scenarios/printable.h"
+#include "scenarios/yaml_guard.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -305,7 +309,15 @@ std::optional<std::string> FieldReader::read_string(const Field& field) {
     type_error(field, "a string");
     return std::nullopt;
   }
-  return field.value.Scalar();
+  // YAML escapes ("\e", "\x1b") can put control characters in a quoted string; none of commsim's
+  // strings takes them, and they would reach terminals and reports.
+  const std::string& text = field.value.Scalar();
+  if (const auto offset = first_unprintable(text)) {
+    error(at(field), label(field) + ": holds the control character " +
+                         character_name(text, *offset) + "; write it without escapes");
+    return std::nullopt;
+  }
+  return text;
 }
 
 // A plain (unquoted) scalar, or one explicitly tagged `tag`; nullopt otherwise.
@@ -451,7 +463,13 @@ const NodePreset* FieldReader::read_preset(const Field& field) {
   const auto text = read_string(field);
   if (!text) return nullptr;
   if (is_preset_file_name(*text)) {
-    const PresetFileResult file = load_preset_file(beside_file(*text));
+    const NamedFile named = resolve_named_file(file_, *text);
+    if (!named.path) {
+      error(at(field), label(field) + ": cannot read preset file " + quote(*text) + ": " +
+                           named.error);
+      return nullptr;
+    }
+    const PresetFileResult file = load_preset_file(*named.path);
     for (const std::string& problem : file.errors) error(at(field), label(field) + ": " + problem);
     return file.preset;
   }
@@ -489,6 +507,21 @@ void FieldReader::read_kernel_model(const Field& field, KernelModel& model, bool
   if (const Field* f = section->find("call_overhead")) {
     if (auto value = read_time(*f)) model.call_overhead = *value;
   }
+}
+
+std::optional<YAML::Node> FieldReader::load_document(const std::string& text,
+                                                     std::string_view what) {
+  YamlDocument document = load_yaml_document(text);
+  if (document.problem) {
+    error(SourcePos{file_, document.problem->line, document.problem->column},
+          std::move(document.problem->message));
+    return std::nullopt;
+  }
+  if (document.second_document) {
+    error(pos(*document.second_document),
+          std::string(what) + " holds one YAML document; a second one starts here");
+  }
+  return std::move(document.root);
 }
 
 void FieldReader::guarded(const std::function<void()>& parse) {

@@ -97,6 +97,11 @@ class FieldReader {
 
   void type_error(const Field& field, std::string_view expected);
 
+  // The one YAML document of `text` (yaml_guard.h), or nullopt with the problem reported at its
+  // position. A second document is reported too (`what`: "a scenario file"), and the first is
+  // still returned so that its own problems are found.
+  std::optional<YAML::Node> load_document(const std::string& text, std::string_view what);
+
   // Runs `parse` (which reads a whole document); a YAML syntax error, an unreadable document or
   // any other exception it throws becomes an error with its position.
   void guarded(const std::function<void()>& parse);

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "scenarios/field_reader.h"
+#include "scenarios/input_file.h"
 
 namespace commsim::scenario {
 
@@ -63,26 +64,23 @@ class PresetFileParser : private ErrorList, public FieldReader {
 
  private:
   void parse_document(const std::string& text) {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.empty() || documents[0].IsNull()) {
+    const std::optional<YAML::Node> document = load_document(text, "a preset file");
+    if (!document) return;
+    if (document->IsNull()) {
       error(SourcePos{file_, 0, 0}, "the preset file is empty; expected a 'preset:' section");
       return;
     }
-    if (documents.size() > 1) {
-      error(pos(documents[1].Mark()),
-            "a preset file holds one YAML document, found " + std::to_string(documents.size()));
-    }
-    if (!documents[0].IsMap()) {
-      error(pos(documents[0].Mark()),
-            "expected a mapping with a 'preset:' section, got " + describe(documents[0]));
+    if (!document->IsMap()) {
+      error(pos(document->Mark()),
+            "expected a mapping with a 'preset:' section, got " + describe(*document));
       return;
     }
-    const Field root{"", YAML::Mark::null_mark(), documents[0], ""};
+    const Field root{"", YAML::Mark::null_mark(), *document, ""};
     const auto top = read_section(root, kTopKeys);
     if (!top) return;
     const Field* preset = top->find("preset");
     if (preset == nullptr) {
-      error(pos(documents[0].Mark()), "missing required key 'preset'");
+      error(pos(document->Mark()), "missing required key 'preset'");
       return;
     }
     parse_preset(*preset);
@@ -133,17 +131,18 @@ bool is_preset_file_name(std::string_view value) {
   return ends_with(".yaml") || ends_with(".yml");
 }
 
+std::vector<std::string> check_preset_text(const std::string& text, const std::string& path) {
+  PresetFileParser parser(path);
+  if (parser.parse(text)) return {};
+  return parser.errors();
+}
+
 PresetFileResult load_preset_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return cannot_read(path, "it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return cannot_read(path, std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return cannot_read(path, "read error");
+  const InputText text = read_input_file(path, kMaxScenarioFileBytes);
+  if (!text.text) return cannot_read(path, text.error);
 
   PresetFileParser parser(path);
-  const std::optional<PresetFields> fields = parser.parse(text.str());
+  const std::optional<PresetFields> fields = parser.parse(*text.text);
   if (!fields) return PresetFileResult{nullptr, parser.errors()};
   const std::string label = fields->name.empty() ? path : fields->name;
   std::string summary = fields->summary.empty() ? label + " (preset file)" : fields->summary;

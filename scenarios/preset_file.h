@@ -40,4 +40,8 @@ struct PresetFileResult {
 // it under the name `path`, so that find_node_preset(path) finds it. Nothing here throws.
 PresetFileResult load_preset_file(const std::string& path);
 
+// The problems of a preset file's text (`path` names it in messages), or none; nothing is
+// registered.
+std::vector<std::string> check_preset_text(const std::string& text, const std::string& path);
+
 }  // namespace commsim::scenario

@@ -18,6 +18,8 @@
 
 #include "communicators/policy.h"
 #include "scenarios/field_reader.h"
+#include "scenarios/input_file.h"
+#include "scenarios/printable.h"
 #include "scenarios/model_parser.h"
 #include "scenarios/outcome.h"
 #include "scenarios/topology_parser.h"
@@ -98,18 +100,15 @@ class Parser : private ErrorList, public FieldReader {
   // ----- sections -----
 
   void parse_document(const std::string& text) {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
     scenario_.path = file_;
-    if (documents.empty() || documents[0].IsNull()) {
+    const std::optional<YAML::Node> document = load_document(text, "a scenario file");
+    if (!document) return;
+    if (document->IsNull()) {
       error(SourcePos{file_, 1, 1},
             "the scenario file is empty; expected a mapping with keys " + join(kTopRequired));
       return;
     }
-    if (documents.size() > 1) {
-      error(pos(documents[1].Mark()),
-            "a scenario file holds one YAML document, found " + std::to_string(documents.size()));
-    }
-    const Field root{"", YAML::Mark::null_mark(), documents[0], ""};
+    const Field root{"", YAML::Mark::null_mark(), *document, ""};
     const auto top = read_section(root, kTopKeys);
     if (!top) return;
     require(*top, kTopRequired);
@@ -118,6 +117,9 @@ class Parser : private ErrorList, public FieldReader {
       if (auto name = read_string(*field)) {
         if (name->empty()) {
           error(at(*field), "name: must not be empty");
+        } else if (const auto offset = first_unprintable_in_line(*name)) {
+          error(at(*field), "name: one line of text, without tabs or line breaks (found " +
+                                character_name(*name, *offset) + ")");
         }
         scenario_.name = *name;
       }
@@ -764,20 +766,14 @@ ParseResult parse_scenario_text(const std::string& text, const std::string& file
 }
 
 ParseResult parse_scenario_file(const std::string& path, const PlatformFileReader& reader) {
-  const auto fail = [&](std::string reason) {
+  const InputText input = read_input_file(path, kMaxScenarioFileBytes);
+  if (!input.text) {
     ParseResult result;
     result.errors.push_back(
-        ScenarioError{SourcePos{path, 0, 0}, "cannot read scenario file: " + std::move(reason)});
+        ScenarioError{SourcePos{path, 0, 0}, "cannot read scenario file: " + input.error});
     return result;
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return fail("it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return fail("read error");
-  return parse_scenario_text(text.str(), path, reader);
+  }
+  return parse_scenario_text(*input.text, path, reader);
 }
 
 }  // namespace commsim::scenario

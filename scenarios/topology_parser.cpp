@@ -277,11 +277,13 @@ std::optional<int> TopologyParser::parse_xml_platform(const Field& field, Topolo
   if (file == nullptr) return std::nullopt;
   const auto name = read_string(*file);
   if (!name) return std::nullopt;
-  const std::filesystem::path written(*name);
-  const std::filesystem::path beside = std::filesystem::path(file_).parent_path();
-  topology.xml.file = (written.is_absolute() || beside.empty() ? written : beside / written)
-                          .lexically_normal()
-                          .string();
+  const NamedFile named = resolve_named_file(file_, *name);
+  if (!named.path) {
+    error(at(*file), file->path + ": cannot read platform file " + quote(*name) + ": " +
+                         named.error);
+    return std::nullopt;
+  }
+  topology.xml.file = *named.path;
   if (!reader_) {
     error(at(*file), file->path +
                          ": reading SimGrid platform files needs the simulator; "

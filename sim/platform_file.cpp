@@ -11,6 +11,7 @@
 #include <simgrid/s4u.hpp>
 #include <stdexcept>
 
+#include "scenarios/input_file.h"
 #include "sim/child_process.h"
 #include "sim/engine.h"
 #include "sim/platform_parts.h"
@@ -100,14 +101,10 @@ void load_platform_network(const scenario::Scenario& scenario, Platform& platfor
 scenario::PlatformFileNodes read_platform_file(const std::string& path,
                                                const std::string& node_unit) {
   scenario::PlatformFileNodes found;
-  std::error_code ec;
-  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) {
-    found.error = "cannot read platform file '" + path + "': " +
-                  (std::filesystem::is_directory(path, ec) ? "it is a directory" : "no such file");
-    return found;
-  }
-  if (!std::ifstream(path)) {
-    found.error = "cannot read platform file " + path + ": " + std::strerror(errno);
+  // SimGrid reads the file itself; it must be one it can read whole, not a device or a FIFO.
+  if (const scenario::InputText input = scenario::read_input_file(path, scenario::kMaxPlatformFileBytes);
+      !input.text) {
+    found.error = "cannot read platform file '" + path + "': " + input.error;
     return found;
   }
   const ChildOutput output = run_in_child([&] {

@@ -9,6 +9,7 @@
 
 #include "communicators/rank_env.h"
 #include "results/xml_text.h"
+#include "scenarios/input_file.h"
 
 namespace commsim::sim {
 
@@ -167,11 +168,12 @@ std::string generated_xml(const scenario::Scenario& scenario) {
 
 // Kind xml: the file itself, as SimGrid read it.
 std::string file_xml(const scenario::Scenario& scenario) {
-  std::ifstream in(scenario.topology.xml.file, std::ios::binary);
-  if (!in) throw PlatformExportError("cannot read " + scenario.topology.xml.file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  scenario::InputText input =
+      scenario::read_input_file(scenario.topology.xml.file, scenario::kMaxPlatformFileBytes);
+  if (!input.text) {
+    throw PlatformExportError("cannot read " + scenario.topology.xml.file + ": " + input.error);
+  }
+  return std::move(*input.text);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "scenarios/input_file.h"
 #include "results/baseline.h"
 #include "results/record_json.h"
 #include "sim/cli/cli_support.h"
@@ -65,10 +66,15 @@ void BaselineOptions::prepare(const std::vector<std::array<std::string, 3>>& run
   }
   for (const auto& [name, path] : path_of) {
     const std::filesystem::path file = std::filesystem::path(*compare_dir_) / name;
-    std::ifstream in(file);
-    if (!in) continue;  // reported as missing when the run is checked
+    std::error_code missing;
+    if (!std::filesystem::exists(file, missing)) continue;  // reported when the run is checked
+    const scenario::InputText input =
+        scenario::read_input_file(file.string(), scenario::kMaxRecordFileBytes);
+    if (!input.text) {
+      throw UsageError("--baseline: cannot read " + file.string() + ": " + input.error);
+    }
     try {
-      baselines_.emplace(name, results::record_from_json(nlohmann::json::parse(in)));
+      baselines_.emplace(name, results::record_from_json(nlohmann::json::parse(*input.text)));
     } catch (const std::exception& error) {
       throw UsageError("--baseline: " + file.string() + " is not a run record: " + error.what());
     }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/printable.h"
 #include "sim/cli/cli_support.h"
 #include "sim/cli/commands.h"
 
@@ -60,11 +61,15 @@ int main(int argc, char** argv) {
     // One line per problem, each naming the file:line:col or the option it is about.
     std::string line;
     std::istringstream lines(error.what());
-    while (std::getline(lines, line)) std::cerr << "commsim: " << line << '\n';
+    // Text from input files is shown escaped: a control character never reaches the terminal.
+    while (std::getline(lines, line)) {
+      std::cerr << "commsim: " << commsim::scenario::printable(line) << '\n';
+    }
   } catch (const boost::program_options::error& error) {
-    std::cerr << "commsim " << command << ": " << error.what() << '\n';
+    std::cerr << "commsim " << command << ": " << commsim::scenario::printable(error.what())
+              << '\n';
   } catch (const std::exception& error) {
-    std::cerr << "commsim: internal error: " << error.what() << '\n';
+    std::cerr << "commsim: internal error: " << commsim::scenario::printable(error.what()) << "\n";
     return 3;
   }
   return kExitBadInput;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "scenarios/input_file.h"
 #include "results/verdict.h"
 #include "scenarios/outcome.h"
 
@@ -106,9 +107,14 @@ std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir,
   std::map<int, nlohmann::json> points;
   for (const Point& point : grid_points(spec)) {
     const std::filesystem::path file = point_file(dir, point);
-    std::ifstream in(file);
-    if (!in) continue;
-    const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    std::error_code missing;
+    if (!std::filesystem::exists(file, missing)) continue;
+    // A point file that is not one (a device, a huge file, broken JSON) is stale: it reruns.
+    const scenario::InputText input =
+        scenario::read_input_file(file.string(), scenario::kMaxRecordFileBytes);
+    const auto json = input.text ? nlohmann::json::parse(*input.text, nullptr,
+                                                         /*allow_exceptions=*/false)
+                                 : nlohmann::json();
     const bool ours = json.is_object() && json.value("index", -1) == point.index &&
                       json.value("id", std::string()) == point_id(spec, point) &&
                       json.contains("values") && json.contains("metrics");

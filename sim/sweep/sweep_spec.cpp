@@ -11,6 +11,9 @@
 #include <string_view>
 
 #include "communicators/policy.h"
+#include "scenarios/input_file.h"
+#include "scenarios/printable.h"
+#include "scenarios/yaml_guard.h"
 
 namespace commsim::sim::sweep {
 
@@ -168,9 +171,11 @@ std::string point_id(const SweepSpec& spec, const Point& point) {
   // The files the point reads (node preset files, a platform file) count as part of it: a
   // re-measured preset makes its points stale. Without any, the id is the text's and policy's.
   for (const std::string& file : referenced_files(scenario_text, spec.scenario_path)) {
-    std::ifstream in(file, std::ios::binary);
+    // A file that cannot be read (any more) counts by its reason; the point then fails when
+    // it runs.
+    const scenario::InputText input = scenario::read_input_file(file, scenario::kMaxPlatformFileBytes);
     parts.push_back(std::string(1, '\0') + file + std::string(1, '\0') +
-                    std::string(std::istreambuf_iterator<char>(in), {}));
+                    (input.text ? *input.text : "unreadable: " + input.error));
   }
   for (const std::string& part : parts) {
     for (unsigned char c : part) {
@@ -193,22 +198,34 @@ std::string point_scenario_text(const SweepSpec& spec, const Point& point) {
 }
 
 SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFileReader& reader) {
+  const scenario::InputText input = scenario::read_input_file(path, scenario::kMaxScenarioFileBytes);
+  if (!input.text) {
+    SweepParse result;
+    result.errors.push_back(
+        ScenarioError{SourcePos{path, 0, 0}, "cannot read sweep file: " + input.error});
+    return result;
+  }
+  return parse_sweep_text(*input.text, path, reader);
+}
+
+SweepParse parse_sweep_text(const std::string& text, const std::string& path,
+                            const scenario::PlatformFileReader& reader) {
   SweepParse result;
   const auto fail = [&](SourcePos where, std::string message) {
     result.errors.push_back(ScenarioError{std::move(where), std::move(message)});
   };
-  std::ifstream in(path);
-  if (!in) {
-    fail(SourcePos{path, 0, 0}, "cannot read sweep file");
+  const scenario::YamlDocument document = scenario::load_yaml_document(text);
+  if (document.problem) {
+    fail(SourcePos{path, document.problem->line, document.problem->column},
+         document.problem->message);
     return result;
   }
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& error) {
-    fail(pos_of(path, error.mark), "YAML syntax error: " + error.msg);
+  if (document.second_document) {
+    fail(pos_of(path, *document.second_document),
+         "a sweep file holds one YAML document; a second one starts here");
     return result;
   }
+  const YAML::Node& root = document.root;
   if (!root.IsMap()) {
     fail(SourcePos{path, 1, 1}, "a sweep file is a mapping with scenario, grid, metrics, ...");
     return result;
@@ -239,28 +256,29 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
   if (!result.errors.empty()) return result;
   spec.name = root["name"] ? root["name"].Scalar() : std::filesystem::path(path).stem().string();
   if (spec.name.empty() || spec.name.find_first_of("/\\") != std::string::npos ||
-      spec.name == "." || spec.name == "..") {
+      spec.name == "." || spec.name == ".." ||
+      scenario::first_unprintable_in_line(spec.name).has_value()) {
     fail(pos_of(path, root["name"] ? root["name"].Mark() : root.Mark()),
          "name: '" + spec.name + "' cannot name a results directory");
     return result;
   }
   spec.scenario_written = root["scenario"].Scalar();
-  const std::filesystem::path written(spec.scenario_written);
-  const std::filesystem::path beside = std::filesystem::path(path).parent_path();
-  spec.scenario_path = (written.is_absolute() || beside.empty() ? written : beside / written)
-                           .lexically_normal()
-                           .string();
   {
-    std::error_code ignored;
-    std::ifstream scenario_in(spec.scenario_path);
-    if (!std::filesystem::is_regular_file(spec.scenario_path, ignored) || !scenario_in) {
+    const scenario::NamedFile named = scenario::resolve_named_file(path, spec.scenario_written);
+    if (!named.path) {
       fail(pos_of(path, root["scenario"].Mark()),
-           "scenario: cannot read '" + spec.scenario_path + "'");
+           "scenario: cannot read '" + spec.scenario_written + "': " + named.error);
       return result;
     }
-    std::ostringstream text;
-    text << scenario_in.rdbuf();
-    spec.scenario_text = text.str();
+    spec.scenario_path = *named.path;
+    scenario::InputText scenario_input =
+        scenario::read_input_file(spec.scenario_path, scenario::kMaxScenarioFileBytes);
+    if (!scenario_input.text) {
+      fail(pos_of(path, root["scenario"].Mark()),
+           "scenario: cannot read '" + spec.scenario_path + "': " + scenario_input.error);
+      return result;
+    }
+    spec.scenario_text = std::move(*scenario_input.text);
     // The base scenario must be one itself: its own errors, with its own positions.
     const scenario::ParseResult base =
         scenario::parse_scenario_text(spec.scenario_text, spec.scenario_path, reader);

@@ -65,6 +65,9 @@ struct SweepParse {
 // Reads and checks a sweep file, and every point of its grid as a scenario (so that a bad value
 // is reported before anything runs, at the grid entry that gives it).
 SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFileReader& reader);
+// The same for a sweep file's text; `path` names it in messages and places the files it names.
+SweepParse parse_sweep_text(const std::string& text, const std::string& path,
+                            const scenario::PlatformFileReader& reader);
 
 // One point of the grid: its index in grid order (policies outermost), its policy and the value
 // taken from each grid entry.
