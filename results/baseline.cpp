@@ -90,6 +90,7 @@ std::string baseline_file_name(const std::string& scenario, const std::string& p
 std::vector<Drift> compare_with_baseline(const RunRecord& baseline, const RunRecord& now,
                                          double tolerance) {
   Comparison compare(tolerance);
+  compare.same("simulation_failure", baseline.simulation_failure, now.simulation_failure);
   compare.time("sim_time_s", baseline.sim_time_s, now.sim_time_s);
   compare.same("deadlock", baseline.deadlock, now.deadlock);
 

@@ -28,7 +28,8 @@ std::string baseline_file_name(const std::string& scenario, const std::string& p
 
 // What differs between `baseline` and `now`. Numbers, each within `tolerance` relative to the
 // larger (not finite: equal): the simulated end time, every rank's end time, the data's
-// collective time and numerical errors. Exactly: whether it deadlocked; every group's decision
+// collective time and numerical errors. Exactly: why the simulation failed (if it did), whether
+// it deadlocked; every group's decision
 // (backend, reason, flags) and INFO lines; every rank's node, outcome, exception (type, message,
 // operation, group, stack), where a hang waits and its probes; the data sent and delivered.
 // Not compared: ranks' log lines and their times, the verdict, the scenario's path.

@@ -1,5 +1,6 @@
 // JUnit XML for CI: one <testcase> per run (scenario under one policy), failed expectations as
-// <failure> with expected and actual side by side, unchecked runs as <skipped>.
+// <failure> with expected and actual side by side, a run whose simulation failed as <error>
+// with why, unchecked runs as <skipped>.
 #pragma once
 
 #include <ostream>

@@ -57,7 +57,7 @@ const json& array_at(const json& value, const char* key) {
 
 scenario::Outcome outcome_from(const json& value) {
   const auto name = value.get<std::string>();
-  const auto outcome = scenario::parse_outcome(name);
+  const auto outcome = scenario::parse_recorded_outcome(name);
   if (!outcome) throw std::invalid_argument("record JSON: unknown outcome \"" + name + "\"");
   return *outcome;
 }
@@ -192,6 +192,9 @@ json to_json(const RunRecord& record) {
   json result = {{"scenario", record.scenario},     {"scenario_path", record.scenario_path},
                  {"policy", record.policy},         {"verdict", verdict_name(record.verdict)},
                  {"sim_time_s", record.sim_time_s}, {"deadlock", record.deadlock}};
+  if (!record.simulation_failure.empty()) {
+    result["simulation_failure"] = record.simulation_failure;
+  }
   json mismatches = json::array();
   for (const auto& mismatch : record.mismatches) mismatches.push_back(mismatch_json(mismatch));
   result["mismatches"] = std::move(mismatches);
@@ -235,6 +238,7 @@ RunRecord record_from_json(const json& value) {
   }
   record.sim_time_s = value.at("sim_time_s").get<double>();
   record.deadlock = value.at("deadlock").get<bool>();
+  record.simulation_failure = value.value("simulation_failure", std::string());
   for (const auto& group : array_at(value, "groups")) record.groups.push_back(group_from(group));
   for (const auto& rank : array_at(value, "ranks")) record.ranks.push_back(rank_from(rank));
   const json& data = value.at("data");

@@ -120,6 +120,10 @@ struct RunRecord {
   std::vector<Mismatch> mismatches;
   double sim_time_s = 0;  // simulated time when the run ended
   bool deadlock = false;  // SimGrid found every remaining rank blocked
+  // Why the simulation did not run to its end (its process died: SimGrid aborted, a signal), or
+  // "" when it did. Such a record knows only the scenario: no groups, no data, simulated time 0,
+  // every rank's outcome kUnknown; its verdict is kFail whatever the expectations say.
+  std::string simulation_failure;
   std::vector<GroupRecord> groups;
   std::vector<RankRecord> ranks;
   DataRecord data;

@@ -185,6 +185,14 @@ std::string group_cell(const RunRecord& record, const std::string& name,
 
 void write_summary(std::ostream& out, const RunRecord& record) {
   out << "scenario " << record.scenario << " \u00b7 policy " << record.policy << "\n\n";
+  if (!record.simulation_failure.empty()) {
+    // Nothing but the ranks' places is known of a run whose simulation died.
+    out << "simulation failed: " << record.simulation_failure << "\n\n";
+    write_ranks(out, record);
+    out << '\n';
+    write_verdict(out, record);
+    return;
+  }
   write_groups(out, record);
   out << '\n';
   write_info_log(out, record);
@@ -278,11 +286,14 @@ void write_comparison(std::ostream& out, const std::vector<RunRecord>& records) 
              std::to_string(record.data.collectives_mismatched) + ")";
     });
   }
-  add_row("simulated time",
-          [](const RunRecord& record) { return text::ms_fixed(record.sim_time_s); });
+  add_row("simulated time", [](const RunRecord& record) {
+    return record.simulation_failure.empty() ? text::ms_fixed(record.sim_time_s) : "-";
+  });
   add_row("verdict", [](const RunRecord& record) {
     std::string cell = verdict_word(record.verdict);
-    if (record.verdict == Verdict::kFail) {
+    if (!record.simulation_failure.empty()) {
+      cell += " (simulation failed)";
+    } else if (record.verdict == Verdict::kFail) {
       const std::size_t count = record.mismatches.size();
       cell += " (" + std::to_string(count) + (count == 1 ? " mismatch)" : " mismatches)");
     }

@@ -392,6 +392,13 @@ std::optional<Verdict> parse_verdict(std::string_view text) {
 
 void apply_expectations(RunRecord& record, const scenario::Scenario& scenario) {
   record.mismatches.clear();
+  if (!record.simulation_failure.empty()) {
+    // Nothing the run would have shown is known: its expectations are not checked.
+    record.mismatches.push_back(
+        Mismatch{"simulation", "a run to its end", "failed: " + record.simulation_failure, {}});
+    record.verdict = Verdict::kFail;
+    return;
+  }
   const auto found = scenario.expect.find(record.policy);
   if (found == scenario.expect.end()) {
     record.verdict = Verdict::kUnchecked;

@@ -17,6 +17,9 @@ std::optional<Verdict> parse_verdict(std::string_view text);
 
 // Sets record.verdict and record.mismatches (previous contents are replaced) from
 // scenario.expect[record.policy]:
+//  - a record whose simulation failed (RunRecord::simulation_failure): kFail with the one
+//    mismatch "simulation" (expected "a run to its end", actual "failed: <why>"), whatever the
+//    expectations;
 //  - no expectations for the policy: kUnchecked, no mismatches;
 //  - otherwise every stated expectation is checked; kPass if all hold, else kFail with one
 //    Mismatch per failed check, each positioned at the expectation block that stated it.

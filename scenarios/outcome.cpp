@@ -2,12 +2,19 @@
 
 namespace commsim::scenario {
 
+namespace {
+
+constexpr std::string_view kUnknownName = "unknown";
+
+}  // namespace
+
 const std::vector<std::string>& outcome_names() {
   static const std::vector<std::string> kNames = {"ok", "error", "hang", "killed"};
   return kNames;
 }
 
 std::string outcome_name(Outcome outcome) {
+  if (outcome == Outcome::kUnknown) return std::string(kUnknownName);
   return outcome_names()[static_cast<std::size_t>(outcome)];
 }
 
@@ -17,6 +24,11 @@ std::optional<Outcome> parse_outcome(std::string_view text) {
     if (names[i] == text) return static_cast<Outcome>(i);
   }
   return std::nullopt;
+}
+
+std::optional<Outcome> parse_recorded_outcome(std::string_view text) {
+  if (text == kUnknownName) return Outcome::kUnknown;
+  return parse_outcome(text);
 }
 
 }  // namespace commsim::scenario

@@ -265,7 +265,9 @@ struct Workload {
   int prompt = 8;
 };
 
-enum class Outcome { kOk, kError, kHang, kKilled };
+// How a rank's run ended. kUnknown is never expected: only the record of a simulation whose
+// process died (RunRecord::simulation_failure) holds it, for every rank.
+enum class Outcome { kOk, kError, kHang, kKilled, kUnknown };
 
 struct ErrorExpectation {
   std::optional<std::string> type;     // exact, e.g. "AttributeError"

@@ -1,5 +1,6 @@
 #include "sim/platform.h"
 
+#include <cstdio>
 #include <simgrid/kernel/ProfileBuilder.hpp>
 #include <simgrid/kernel/routing/NetZoneImpl.hpp>
 #include <string>
@@ -16,6 +17,14 @@ namespace {
 
 using scenario::Fault;
 
+// `seconds` as a profile's date, read back bit for bit (std::to_string would round it to the
+// microsecond: a fault at 2.5us would strike at 3us).
+std::string profile_date(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", seconds);
+  return text;
+}
+
 // The "time state" profile of node `node`'s NIC (1 on, 0 off) from its link faults, or "".
 std::string link_profile(const scenario::Scenario& scenario, int node) {
   std::vector<std::pair<double, int>> events;
@@ -28,7 +37,7 @@ std::string link_profile(const scenario::Scenario& scenario, int node) {
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string profile;
   for (const auto& [time, state] : events) {
-    profile += std::to_string(time) + " " + std::to_string(state) + "\n";
+    profile += profile_date(time) + " " + std::to_string(state) + "\n";
   }
   return profile;
 }
@@ -76,7 +85,7 @@ double speed_factor(const scenario::Scenario& scenario, int node) {
 void set_host_faults(const scenario::Scenario& scenario, int node, sg4::Host* host) {
   if (const double at = crash_time(scenario, node); at >= 0) {
     host->set_state_profile(profiles::ProfileBuilder::from_string("crash" + std::to_string(node),
-                                                                  std::to_string(at) + " 0\n", -1));
+                                                                  profile_date(at) + " 0\n", -1));
   }
 }
 

@@ -94,14 +94,6 @@ void use_lv08_factors_between_nodes_only(sg4::Engine& engine) {
 void rank_main(RankContext& context, const scenario::Scenario& scenario, const comm::Policy& policy,
                const std::vector<comm::GroupKindLayout>& layout) {
   comm::RankEnv& env = *context.env;
-  // SimGrid also ends the actors still blocked when a deadlock stops the run; only an actor
-  // whose host is off was killed by a host failure.
-  sg4::this_actor::on_exit([&context](bool failed) {
-    if (failed && !context.finished && !sg4::this_actor::get_host()->is_on()) {
-      context.killed = true;
-      context.end_time = sg4::Engine::get_clock();
-    }
-  });
   try {
     context.state.initialize(env, policy, layout);
     if (scenario.workload.kind == "tp_allreduce") {
@@ -307,6 +299,18 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
         [context, &scenario, &policy, &layout] { rank_main(*context, scenario, policy, layout); });
   }
 
+  // A host that goes off (a host-crash fault) kills every rank on it that has not ended, at that
+  // moment. Noted here rather than when SimGrid ends each actor: a rank blocked on a transfer with
+  // a rank of the same host is marked dying by SimGrid as the transfer fails, and then never ended
+  // (SimGrid 3.32 ignores the kill of an actor already dying), so it would look like a hang.
+  sg4::Host::on_state_change_cb([&contexts](const sg4::Host& host) {
+    if (host.is_on()) return;
+    for (const auto& context : contexts) {
+      if (context->host != &host || context->finished || context->killed) continue;
+      context->killed = true;
+      context->end_time = sg4::Engine::get_clock();
+    }
+  });
   bool deadlock = false;
   sg4::Engine::on_deadlock_cb([&deadlock] {
     deadlock = true;
@@ -319,7 +323,12 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   record.scenario_path = scenario.path;
   record.policy = policy.name;
   record.sim_time_s = sg4::Engine::get_clock();
-  record.deadlock = deadlock;
+  // A rank of a crashed host that SimGrid never ended (see above) keeps SimGrid from finishing
+  // on its own: a deadlock only when a rank that is not killed is blocked.
+  record.deadlock =
+      deadlock && std::any_of(contexts.begin(), contexts.end(), [](const auto& context) {
+        return !context->finished && !context->killed;
+      });
 
   for (const comm::GroupKindLayout& kind : layout) {
     if (!kind.use_device_communicator) continue;

@@ -26,8 +26,10 @@ struct RunOptions {
 results::RunRecord run_scenario(const scenario::Scenario& scenario, const comm::Policy& policy,
                                 const RunOptions& options = {});
 
-// run_scenario in a child process, so any number of runs can happen from one process. Throws
-// std::runtime_error when the child dies without producing a record.
+// run_scenario in a child process, so any number of runs can happen from one process. When the
+// child dies without producing a record (SimGrid aborted, a signal), the record says so
+// (RunRecord::simulation_failure, see child_record.h) and the caller goes on with its next run.
+// Throws std::runtime_error only when no child can be started.
 results::RunRecord run_isolated(const scenario::Scenario& scenario, const comm::Policy& policy,
                                 const RunOptions& options = {});
 

@@ -115,8 +115,12 @@ void SimGridRankEnv::unlink_region(const std::string& name) { memory_.regions.er
 void SimGridRankEnv::wait_until(const std::function<bool()>& ready, int peer) {
   if (ready()) return;
   mark_blocked(peer, "shared memory");
-  std::unique_lock lock(*memory_.mutex);
-  while (!ready()) memory_.changed->wait(lock);
+  // No std::unique_lock: when this rank's host fails, SimGrid unwinds the rank from inside the
+  // wait, and the lock's unlock would then be a call SimGrid never answers for a dying actor: the
+  // rank would stay blocked, a hang instead of killed. The mutex dies with the node's ranks.
+  memory_.mutex->lock();
+  while (!ready()) memory_.changed->wait(memory_.mutex);
+  memory_.mutex->unlock();
   clear_blocked();
 }
 
@@ -183,13 +187,23 @@ void SimGridRankEnv::mark_blocked(int peer, const char* what) {
 
 sg4::Mailbox* SimGridRankEnv::outbox(const std::string& channel, int dst) {
   std::string name = mailbox_name(channel, world_rank_, dst);
-  const auto found = outboxes_.find(name);
-  if (found != outboxes_.end()) return found->second;
-  sg4::Mailbox* mailbox = sg4::Mailbox::by_name(name);
-  // Eager sends: the receiver is permanent, so a message completes without a matching get.
-  mailbox->set_receiver(actors_[static_cast<std::size_t>(dst)]);
-  outboxes_.emplace(std::move(name), mailbox);
-  return mailbox;
+  const sg4::ActorPtr& receiver = actors_[static_cast<std::size_t>(dst)];
+  const bool receiver_alive = receiver->get_host()->is_on();
+  auto found = outboxes_.find(name);
+  if (found == outboxes_.end()) {
+    found = outboxes_.emplace(name, Outbox{sg4::Mailbox::by_name(name), false}).first;
+  }
+  Outbox& outbox = found->second;
+  // Eager sends: the receiver is permanent, so a message completes without a matching get. A
+  // receiver whose host is off (a host crash) is dead, and SimGrid 3.32 keeps it as the permanent
+  // receiver: it would start the message towards the dead host and abort (`to_->is_on()`). So the
+  // mailbox loses its receiver, and a message to a dead rank waits in it for ever. (Whether it has
+  // one is kept here: SimGrid 3.32's Mailbox::get_receiver answers the opposite.)
+  if (outbox.has_receiver != receiver_alive) {
+    outbox.mailbox->set_receiver(receiver_alive ? receiver : nullptr);
+    outbox.has_receiver = receiver_alive;
+  }
+  return outbox.mailbox;
 }
 
 }  // namespace commsim::sim

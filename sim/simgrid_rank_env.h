@@ -97,7 +97,8 @@ class SimGridRankEnv final : public comm::RankEnv {
   friend class SimGridPendingSend;
   void mark_blocked(int peer, const char* what);
   void clear_blocked();
-  // The mailbox of (channel, src, dst), created with its permanent receiver on first use.
+  // The mailbox of (channel, src, dst), created with its permanent receiver on first use; without
+  // one once the receiver's host is off.
   simgrid::s4u::Mailbox* outbox(const std::string& channel, int dst);
 
   int world_rank_;
@@ -108,7 +109,11 @@ class SimGridRankEnv final : public comm::RankEnv {
   const std::vector<simgrid::s4u::ActorPtr>& actors_;
   std::vector<comm::LogLine> logs_;
   std::optional<BlockedOn> blocked_on_;
-  std::unordered_map<std::string, simgrid::s4u::Mailbox*> outboxes_;
+  struct Outbox {
+    simgrid::s4u::Mailbox* mailbox = nullptr;
+    bool has_receiver = false;  // the destination rank is its permanent receiver
+  };
+  std::unordered_map<std::string, Outbox> outboxes_;
   RankTrace* trace_ = nullptr;
   std::vector<TracedSend> traced_sends_;
 };

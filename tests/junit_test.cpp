@@ -39,5 +39,22 @@ TEST(JunitTest, FailuresAndSkipsAreCountedAndEscaped) {
       << xml;
 }
 
+TEST(JunitTest, AFailedSimulationIsAnErrorWithWhy) {
+  RunRecord died = run("crash", Verdict::kFail);
+  died.sim_time_s = 0;
+  died.simulation_failure = "Assertion to_->is_on() failed (killed by signal 6 (Aborted))";
+  died.mismatches = {{"simulation", "a run to its end", "failed: " + died.simulation_failure, {}}};
+  std::ostringstream out;
+  write_junit(out, "commsim", {run("ok", Verdict::kPass), died});
+  const std::string xml = out.str();
+  EXPECT_NE(xml.find("tests=\"2\" failures=\"0\" errors=\"1\" skipped=\"0\""), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<error message=\"the simulation failed\">Assertion to_-&gt;is_on() failed "
+                     "(killed by signal 6 (Aborted))</error>"),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("<failure"), std::string::npos) << xml;
+}
+
 }  // namespace
 }  // namespace commsim::results

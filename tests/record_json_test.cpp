@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "results/verdict.h"
 #include "scenarios/outcome.h"
@@ -45,8 +46,8 @@ static bool operator==(const Mismatch& a, const Mismatch& b) {
 static bool operator==(const RunRecord& a, const RunRecord& b) {
   return a.scenario == b.scenario && a.scenario_path == b.scenario_path && a.policy == b.policy &&
          a.verdict == b.verdict && a.mismatches == b.mismatches && a.sim_time_s == b.sim_time_s &&
-         a.deadlock == b.deadlock && a.groups == b.groups && a.ranks == b.ranks &&
-         a.data.dicts_sent == b.data.dicts_sent &&
+         a.deadlock == b.deadlock && a.simulation_failure == b.simulation_failure &&
+         a.groups == b.groups && a.ranks == b.ranks && a.data.dicts_sent == b.data.dicts_sent &&
          a.data.dicts_delivered == b.data.dicts_delivered &&
          a.data.dicts_mismatched == b.data.dicts_mismatched;
 }
@@ -171,6 +172,24 @@ TEST(RecordJsonTest, UsesDocumentedKeysAndNames) {
   EXPECT_TRUE(json.contains("sim_time_s"));
 }
 
+TEST(RecordJsonTest, AFailedSimulationRoundTripsWithItsUnknownRanks) {
+  RunRecord failed;
+  failed.scenario = "host-crash-tp";
+  failed.policy = "vllm-pr40150";
+  failed.verdict = Verdict::kFail;
+  failed.simulation_failure = "Assertion to_->is_on() failed (killed by signal 6 (Aborted))";
+  failed.ranks = {RankRecord{0, 0, Outcome::kUnknown, {}, {}, 0, {}, {}},
+                  RankRecord{1, 1, Outcome::kUnknown, {}, {}, 0, {}, {}}};
+  const nlohmann::json json = to_json(failed);
+  EXPECT_EQ(json.at("simulation_failure"), failed.simulation_failure);
+  EXPECT_EQ(json.at("ranks")[1].at("outcome"), "unknown");
+  const RunRecord back = record_from_json(nlohmann::json::parse(json.dump()));
+  EXPECT_TRUE(back == failed);
+  // A simulation that ran to its end says nothing of failing.
+  EXPECT_FALSE(to_json(full_record()).contains("simulation_failure"));
+  EXPECT_EQ(record_from_json(to_json(full_record())).simulation_failure, "");
+}
+
 TEST(RecordJsonTest, DumpIsDeterministic) {
   EXPECT_EQ(to_json(full_record()).dump(2), to_json(full_record()).dump(2));
 }
@@ -209,6 +228,12 @@ TEST(OutcomeTest, NamesRoundTrip) {
   }
   EXPECT_EQ(outcome_name(Outcome::kHang), "hang");
   EXPECT_EQ(parse_outcome("OK"), std::nullopt);
+  // Only a record can say "unknown" (its simulation failed); a scenario cannot expect it.
+  EXPECT_EQ(outcome_name(Outcome::kUnknown), "unknown");
+  EXPECT_EQ(parse_outcome("unknown"), std::nullopt);
+  EXPECT_EQ(scenario::parse_recorded_outcome("unknown"), Outcome::kUnknown);
+  EXPECT_EQ(scenario::parse_recorded_outcome("killed"), Outcome::kKilled);
+  EXPECT_EQ(scenario::outcome_names(), (std::vector<std::string>{"ok", "error", "hang", "killed"}));
   EXPECT_EQ(parse_outcome(""), std::nullopt);
 }
 

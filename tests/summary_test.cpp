@@ -157,6 +157,32 @@ TEST(SummaryTest, HangProbeAndPass) {
   EXPECT_TRUE(contains_line(text, "verdict: PASS"));
 }
 
+TEST(SummaryTest, AFailedSimulationSaysWhyAndShowsUnknownRanks) {
+  RunRecord record;
+  record.scenario = "host-crash-tp";
+  record.policy = "vllm-pr40150";
+  record.simulation_failure = "killed by signal 9 (Killed)";
+  record.ranks = {RankRecord{0, 0, Outcome::kUnknown, {}, {}, 0, {}, {}},
+                  RankRecord{1, 1, Outcome::kUnknown, {}, {}, 0, {}, {}}};
+  record.verdict = Verdict::kFail;
+  record.mismatches = {
+      {"simulation", "a run to its end", "failed: killed by signal 9 (Killed)", {}}};
+  const std::string text = summary_of(record);
+  EXPECT_TRUE(contains_line(text, "simulation failed: killed by signal 9 (Killed)")) << text;
+  EXPECT_TRUE(contains_line(text, "  1     1     unknown  0.000000 ms  -")) << text;
+  EXPECT_TRUE(contains_line(text, "verdict: FAIL")) << text;
+  EXPECT_TRUE(contains_line(
+      text, "  simulation: expected a run to its end, got failed: killed by signal 9 (Killed)"))
+      << text;
+  // Nothing the run did not produce is shown as if it had: no data, no simulated time.
+  EXPECT_EQ(text.find("data:"), std::string::npos) << text;
+  EXPECT_EQ(text.find("simulated time"), std::string::npos) << text;
+  std::ostringstream comparison;
+  write_comparison(comparison, {new_record(), record});
+  EXPECT_NE(comparison.str().find("FAIL (simulation failed)"), std::string::npos)
+      << comparison.str();
+}
+
 TEST(SummaryTest, Unchecked) {
   RunRecord record = new_record();
   record.verdict = Verdict::kUnchecked;

@@ -96,6 +96,22 @@ TEST(VerdictTest, UncheckedWhenPolicyHasNoExpectations) {
   EXPECT_TRUE(record.mismatches.empty());
 }
 
+TEST(VerdictTest, AFailedSimulationFailsWithOneMismatchWhateverIsExpected) {
+  RunRecord record = make_record();
+  record.simulation_failure = "killed by signal 9 (Killed)";
+  // Expectations for another policy (the run would be unchecked) and none at all.
+  Expectations other;
+  other.data = scenario::DataExpectation{at(1), 99, std::nullopt, std::nullopt, std::nullopt};
+  for (const Scenario& scenario : {with(other, "vllm-0.18.0"), with(Expectations{}, kPolicy)}) {
+    apply_expectations(record, scenario);
+    EXPECT_EQ(record.verdict, Verdict::kFail);
+    ASSERT_EQ(record.mismatches.size(), 1u);
+    EXPECT_EQ(record.mismatches[0].what, "simulation");
+    EXPECT_EQ(record.mismatches[0].expected, "a run to its end");
+    EXPECT_EQ(record.mismatches[0].actual, "failed: killed by signal 9 (Killed)");
+  }
+}
+
 TEST(VerdictTest, EmptyExpectationsPass) {
   RunRecord record = make_record();
   record.mismatches = {{"stale", "a", "b", {}}};

@@ -84,6 +84,10 @@ void BaselineOptions::prepare(const std::vector<std::array<std::string, 3>>& run
 bool BaselineOptions::check(results::RunRecord& record, std::ostream& out) {
   const std::string name = results::baseline_file_name(record.scenario, record.policy);
   if (record_dir_) {
+    if (!record.simulation_failure.empty()) {
+      out << "baseline: not recorded: the simulation failed\n";
+      return false;
+    }
     recorded_[name] = results::to_json(record);
     return false;
   }

@@ -29,8 +29,8 @@ class BaselineOptions {
 
   // Compares `record` with its baseline (when comparing), prints what drifted to `out`, and adds
   // each drift to the record as a failed expectation ("baseline <what>"), so that its verdict,
-  // JSON and JUnit say so; remembers it (when recording). Returns whether it drifted (a missing
-  // baseline does).
+  // JSON and JUnit say so; remembers it (when recording), unless its simulation failed. Returns
+  // whether it drifted (a missing baseline does).
   bool check(results::RunRecord& record, std::ostream& out);
   // Writes the remembered records (when recording), one file each; throws UsageError when two
   // runs would share a file.

@@ -44,6 +44,9 @@ BenchRow make_row(const BenchSetup& setup, std::int64_t count, results::RunRecor
   for (const results::GroupRecord& group : record.groups) {
     if (setup.spec.through_communicator && group.name == "tp:0") row.backend = group.backend;
   }
+  if (!record.simulation_failure.empty()) {
+    row.error = "simulation failed: " + record.simulation_failure;
+  }
   for (const results::RankRecord& rank : record.ranks) {
     if (row.error || rank.outcome == scenario::Outcome::kOk) continue;
     if (rank.error) {

@@ -96,7 +96,13 @@ void run_points(const SweepSpec& spec, const std::vector<Point>& points, const f
     std::optional<results::RunRecord> record;
     try {
       record = sim::run_isolated(scenario, *comm::find_policy(policy_name));
-      results::apply_expectations(*record, scenario);
+      if (!record->simulation_failure.empty()) {
+        // A point whose simulation died has no metrics: its file says why.
+        error = "simulation failed: " + record->simulation_failure;
+        record.reset();
+      } else {
+        results::apply_expectations(*record, scenario);
+      }
     } catch (const std::exception& failure) {
       error = failure.what();
     }
