@@ -397,13 +397,13 @@ int calibrate_command(const std::vector<std::string>& args) {
   const std::vector<int> threads = vm.count("threads")
                                        ? parse_threads(vm["threads"].as<std::string>())
                                        : parse_threads("1," + std::to_string(online));
-  require_writable(out, "--out");
+  check_outputs({{"--out", out}}, {});
 
   const bool quick = vm.count("quick") > 0;
   const Plan& plan = quick ? kQuickPlan : kFullPlan;
   const Measurements measured = measure(threads, plan);
   const DerivedPreset preset = derive(measured);
-  write_text_file(out, preset_yaml(name, measured, preset, plan, quick), "--out");
+  write_output({"--out", out}, preset_yaml(name, measured, preset, plan, quick));
 
   // The file must read back as a preset, exactly as a scenario naming it will read it.
   const scenario::PresetFileResult check = scenario::load_preset_file(out);
