@@ -4,6 +4,7 @@
 // built from them and must run no command.
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "results/json_text.h"
 #include "results/junit.h"
 #include "results/xml_text.h"
+#include "results/yaml_text.h"
 
 namespace commsim::results {
 namespace {
@@ -176,6 +178,25 @@ TEST(OutputText, JsonKeepsEveryValidStringAndReplacesInvalidBytes) {
   // Control characters are escaped, never written raw.
   EXPECT_EQ(json_text(nlohmann::json("a\nb\x01\"\\")), "\"a\\nb\\u0001\\\"\\\\\"");
   EXPECT_EQ(json_text(nlohmann::json("\xFF")), "\"\xEF\xBF\xBD\"");
+}
+
+// ----- YAML -----
+
+TEST(OutputText, YamlScalarsReadBackAsTheyWereWithEveryByte) {
+  for (const std::string& text : hostile_texts()) {
+    const std::string quoted = yaml_quoted(text);
+    EXPECT_TRUE(valid_utf8(quoted)) << quoted;
+    EXPECT_FALSE(has_control(quoted)) << quoted;
+    std::string back;
+    ASSERT_NO_THROW(back = YAML::Load("cpu: " + quoted + "\nisa: avx2\n")["cpu"].as<std::string>())
+        << quoted;
+    if (valid_utf8(text)) {
+      EXPECT_EQ(back, text) << quoted;
+    } else {
+      EXPECT_NE(back.find("\xEF\xBF\xBD"), std::string::npos) << quoted;
+    }
+  }
+  EXPECT_EQ(yaml_quoted("a \"b\" \\ c\n"), "\"a \\\"b\\\" \\\\ c\\x0A\"");
 }
 
 // ----- XML -----
