@@ -314,7 +314,7 @@ std::string preset_yaml(const std::string& name, const Measurements& m, const De
       << "  name: " << name << "\n"
       << "  summary: "
       << results::yaml_quoted(m.arch + ", " + std::to_string(m.cores) + " cores, " + m.isa +
-                " (measured by commsim calibrate)")
+                              " (measured by commsim calibrate)")
       << "\n"
       << "  arch: " << m.arch << "\n"
       << "  cores: " << m.cores << "\n"
