@@ -358,6 +358,11 @@ TEST_F(OutputCommandTest, DevicesStayDevicesAndAFullOneFailsTheRun) {
             std::string::npos)
       << to_full.output;
   EXPECT_TRUE(is_character_device("/dev/full"));
+  // /dev/stdout, here a pipe behind a /proc link, is written in place.
+  const Result to_stdout = run_commsim("platform " + scenario() + " --xml /dev/stdout");
+  EXPECT_EQ(to_stdout.exit_code, 0) << to_stdout.output;
+  EXPECT_NE(to_stdout.output.find("<platform version=\"4.1\">"), std::string::npos)
+      << to_stdout.output;
   for (const auto& entry : fs::directory_iterator("/dev")) {
     EXPECT_EQ(entry.path().filename().string().find(".full.commsim-"), std::string::npos);
   }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -29,7 +30,8 @@ struct WriteFailure {
 
 std::string error_text(int error) { return std::strerror(error); }
 
-// `path` with every symbolic link at its end followed: the file a write to `path` reaches.
+// `path` with every symbolic link at its end followed: the file a write to `path` reaches. For a
+// path that does not exist yet (a dangling link); an existing file is found by existing_file.
 std::string link_target(const std::string& path) {
   fs::path current = path;
   for (int hops = 0; hops < kMaxLinks; ++hops) {
@@ -57,6 +59,22 @@ std::optional<std::string> refused_type(mode_t mode) {
   return "it is not a file, character device or FIFO";
 }
 
+// The path of the existing regular file `path` names, every link resolved (by the kernel, so that
+// /dev/stdout and other /proc links resolve too).
+std::string existing_file(const std::string& path) {
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (resolved == nullptr) throw WriteFailure{error_text(errno)};
+  std::string file = resolved;
+  std::free(resolved);
+  return file;
+}
+
+// The file a write to `path` replaces: the existing one, or the one a missing path (or dangling
+// link) names.
+std::string file_to_replace(const std::string& path, bool exists) {
+  return exists ? existing_file(path) : link_target(path);
+}
+
 fs::path directory_of(const fs::path& file) {
   return file.has_parent_path() ? file.parent_path() : fs::path(".");
 }
@@ -64,21 +82,22 @@ fs::path directory_of(const fs::path& file) {
 // Why `path` cannot be written, or nullopt when it can (as far as can be told without writing).
 std::optional<std::string> unwritable(const std::string& path) {
   if (path.empty()) return "no file name given";
-  std::string target;
-  try {
-    target = link_target(path);
-  } catch (const WriteFailure& failure) {
-    return failure.why;
-  }
   struct stat status {};
-  if (::stat(target.c_str(), &status) == 0) {
+  const bool exists = ::stat(path.c_str(), &status) == 0;
+  if (exists) {
     if (const auto why = refused_type(status.st_mode)) return why;
-    if (::access(target.c_str(), W_OK) != 0) return error_text(errno);
+    if (::access(path.c_str(), W_OK) != 0) return error_text(errno);
     if (!S_ISREG(status.st_mode)) return std::nullopt;  // a character device or FIFO: in place
   } else if (errno != ENOENT) {
     return error_text(errno);
   }
   // A regular file is replaced by one made in its directory.
+  std::string target;
+  try {
+    target = file_to_replace(path, exists);
+  } catch (const WriteFailure& failure) {
+    return failure.why;
+  }
   const fs::path directory = directory_of(target);
   if (::access(directory.c_str(), W_OK | X_OK) != 0) {
     return "its directory '" + directory.string() + "': " + error_text(errno);
@@ -259,17 +278,16 @@ void check_outputs(const std::vector<OutputFile>& outputs, const std::vector<Inp
 void write_output(const OutputFile& output, std::string_view text) {
   try {
     if (output.path.empty()) throw WriteFailure{"no file name given"};
-    const std::string target = link_target(output.path);
     struct stat status {};
-    if (::stat(target.c_str(), &status) == 0) {
+    if (::stat(output.path.c_str(), &status) == 0) {
       if (const auto why = refused_type(status.st_mode)) throw WriteFailure{*why};
       if (S_ISREG(status.st_mode)) {
-        replace_whole(target, &status, text);
+        replace_whole(file_to_replace(output.path, true), &status, text);
       } else {
-        write_in_place(target, S_ISFIFO(status.st_mode), text);
+        write_in_place(output.path, S_ISFIFO(status.st_mode), text);
       }
     } else if (errno == ENOENT) {
-      replace_whole(target, nullptr, text);
+      replace_whole(file_to_replace(output.path, false), nullptr, text);
     } else {
       throw WriteFailure{error_text(errno)};
     }
