@@ -1,11 +1,13 @@
 #include "sim/child_process.h"
 
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -51,6 +53,11 @@ void read_both(int result_fd, int error_fd, std::string& result, std::string& er
 
 }  // namespace
 
+void die_with_parent(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(1);  // the parent died before the request took effect
+}
+
 ChildOutput run_in_child(const std::function<std::string()>& body) {
   int result_pipe[2];
   int error_pipe[2];
@@ -61,12 +68,14 @@ ChildOutput run_in_child(const std::function<std::string()>& body) {
     throw std::runtime_error("cannot create a pipe for SimGrid");
   }
   std::fflush(nullptr);
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
     for (int fd : {result_pipe[0], result_pipe[1], error_pipe[0], error_pipe[1]}) ::close(fd);
     throw std::runtime_error("cannot fork a process for SimGrid");
   }
   if (child == 0) {
+    die_with_parent(parent);
     ::close(result_pipe[0]);
     ::close(error_pipe[0]);
     ::dup2(error_pipe[1], STDERR_FILENO);

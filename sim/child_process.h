@@ -4,6 +4,8 @@
 // platform (a simulation, reading a platform file, describing a platform) runs in a fork.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <string>
 
@@ -20,6 +22,11 @@ struct ChildOutput {
 // the child incomplete, with its what() in `errors`. The child's stderr is captured, not shown.
 // Throws std::runtime_error only when no child can be started.
 ChildOutput run_in_child(const std::function<std::string()>& body);
+
+// Called first thing in a forked child of `parent` (getpid() before the fork): the child is
+// killed (SIGKILL) when its parent dies, and exits at once if the parent is already gone. So no
+// simulation or sweep worker outlives a killed commsim.
+void die_with_parent(pid_t parent);
 
 // What ended the child, when it did not complete: "killed by signal 9 (Killed)", "exit code 1".
 std::string child_status_text(int status);

@@ -67,14 +67,6 @@ std::string bandwidth(double bytes_per_second) {
 std::string seconds(double value) { return spelled(value, kTimeUnits); }
 std::string flops(double value) { return spelled(value, kSpeedUnits); }
 
-// `text` made safe inside an XML comment, which must also not contain "--".
-std::string comment_text(std::string_view text) {
-  std::string out;
-  for (char c : results::xml_escape(text))
-    out += c == '-' && !out.empty() && out.back() == '-' ? " -" : std::string(1, c);
-  return out;
-}
-
 // The <prop>s of a node: its facts, spelled as in a scenario file.
 std::string node_properties(const scenario::NodeSpec& node, const std::string& indent) {
   std::ostringstream xml;
@@ -95,10 +87,12 @@ std::string header(const scenario::Scenario& scenario, const std::string& what) 
   xml << "<?xml version='1.0'?>\n"
       << "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
       << "<platform version=\"4.1\">\n"
-      << "  <!-- commsim scenario '" << comment_text(scenario.name) << "': " << what << " -->\n"
-      << "  <!-- commsim: " << network.model << ", crosstraffic "
+      << "  <!-- commsim scenario '" << results::xml_comment_text(scenario.name)
+      << "': " << results::xml_comment_text(what) << " -->\n"
+      << "  <!-- commsim: " << results::xml_comment_text(network.model) << ", crosstraffic "
       << (network.crosstraffic ? "on" : "off")
-      << " (smpirun: pass --cfg=network/model:" << network.model << ") -->\n"
+      << " (smpirun: pass --cfg=network/model:" << results::xml_comment_text(network.model)
+      << ") -->\n"
       << "  <!-- not exported: the memory-bus hosts nodeI-membus (shared-memory copies) -->\n";
   if (!network.crosstraffic) {
     xml << "  <config>\n"
@@ -145,11 +139,12 @@ std::string generated_xml(const scenario::Scenario& scenario) {
       << "  <!-- SimGrid's cluster loopbacks are FATPIPE where commsim's are SHARED: messages\n"
          "       inside a node do not share the loopback here. Without a NIC limit, commsim's\n"
          "       limiters never bind and are left out. -->\n"
-      << "  <cluster id=\"" << topology.kind << "\" prefix=\"node\" suffix=\"\" radical=\"0-"
-      << topology.nodes - 1 << "\" speed=\"" << flops(node.hardware.core_flops) << "\" core=\""
-      << node.hardware.cores << "\" bw=\"" << bandwidth(network.bandwidth) << "\" lat=\""
-      << seconds(network.latency) << "\" sharing_policy=\"SPLITDUPLEX\" topology=\"" << name
-      << "\" topo_parameters=\"" << parameters << "\" loopback_bw=\""
+      << "  <cluster id=\"" << results::xml_escape(topology.kind)
+      << "\" prefix=\"node\" suffix=\"\" radical=\"0-" << topology.nodes - 1 << "\" speed=\""
+      << flops(node.hardware.core_flops) << "\" core=\"" << node.hardware.cores << "\" bw=\""
+      << bandwidth(network.bandwidth) << "\" lat=\"" << seconds(network.latency)
+      << "\" sharing_policy=\"SPLITDUPLEX\" topology=\"" << results::xml_escape(name)
+      << "\" topo_parameters=\"" << results::xml_escape(parameters) << "\" loopback_bw=\""
       << bandwidth(network.loopback_bandwidth) << "\" loopback_lat=\""
       << seconds(network.loopback_latency) << "\"";
   if (const auto limit = scenario.nic_limit(0)) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +16,7 @@
 
 #include "communicators/errors.h"
 #include "communicators/parallel_state.h"
+#include "results/json_text.h"
 #include "scenarios/rank_facts.h"
 #include "sim/chrome_trace.h"
 #include "sim/engine.h"
@@ -205,10 +205,9 @@ std::vector<LinkSample> link_samples(const std::vector<std::unique_ptr<RankConte
   return samples;
 }
 
-// Writes the run's Chrome trace to `path`, whole or not at all (a temporary file renamed).
-void write_trace(const std::string& path, const scenario::Scenario& scenario,
-                 const comm::Policy& policy,
-                 const std::vector<std::unique_ptr<RankContext>>& contexts) {
+// The run's Chrome trace as JSON text.
+std::string trace_json(const scenario::Scenario& scenario, const comm::Policy& policy,
+                       const std::vector<std::unique_ptr<RankContext>>& contexts) {
   std::vector<TracedRank> ranks;
   const double end = sg4::Engine::get_clock();
   for (const auto& context : contexts) {
@@ -223,20 +222,9 @@ void write_trace(const std::string& path, const scenario::Scenario& scenario,
     }
     ranks.push_back(std::move(rank));
   }
-  const std::string text = chrome_trace(scenario.name, policy.name, ranks, link_samples(contexts),
-                                        scenario.topology.nodes)
-                               .dump(1) +
-                           "\n";
-  const std::string temporary = path + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write the trace to " + temporary);
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw std::runtime_error("cannot write the trace to " + path);
-  }
+  return results::json_file_text(chrome_trace(scenario.name, policy.name, ranks,
+                                              link_samples(contexts), scenario.topology.nodes),
+                                 1);
 }
 
 }  // namespace
@@ -293,7 +281,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     RankContext* context = contexts[static_cast<std::size_t>(rank)].get();
     const int local_rank = placed_on_node[static_cast<std::size_t>(context->node)]++;
     context->host = platform.host_of(context->node, local_rank);
-    if (!run_options.trace_path.empty()) context->env->set_trace(&context->trace);
+    if (run_options.trace_json != nullptr) context->env->set_trace(&context->trace);
     actors[static_cast<std::size_t>(rank)] = sg4::Actor::create(
         "rank" + std::to_string(rank), context->host,
         [context, &scenario, &policy, &layout] { rank_main(*context, scenario, policy, layout); });
@@ -388,8 +376,8 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     }
     record.ranks.push_back(std::move(rank));
   }
-  if (!run_options.trace_path.empty()) {
-    write_trace(run_options.trace_path, scenario, policy, contexts);
+  if (run_options.trace_json != nullptr) {
+    *run_options.trace_json = trace_json(scenario, policy, contexts);
   }
   return record;
 }

@@ -10,9 +10,9 @@
 namespace commsim::sim {
 
 struct RunOptions {
-  // When set, the run's timeline is written here as a Chrome trace (chrome_trace.h), replacing
-  // the file whole or not at all.
-  std::string trace_path;
+  // When set, receives the run's timeline as a Chrome trace (chrome_trace.h), as JSON text. The
+  // caller writes it (sim/cli/output_file.h), so that a run never writes a file itself.
+  std::string* trace_json = nullptr;
 };
 
 // Simulates `scenario` under `policy` in this process: builds the platform, starts one actor per

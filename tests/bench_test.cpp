@@ -194,7 +194,9 @@ TEST(Bench, RefusesInputsWhoseSumCannotBeExact) {
   // An unwritable output is found before anything runs, and nothing is left behind.
   const Result unwritable = run_commsim("bench --csv /nonexistent-dir/rows.csv");
   EXPECT_EQ(unwritable.exit_code, 2);
-  EXPECT_EQ(unwritable.output, "commsim: cannot write --csv file '/nonexistent-dir/rows.csv'\n");
+  EXPECT_EQ(unwritable.output,
+            "commsim: --csv: cannot write '/nonexistent-dir/rows.csv': its directory "
+            "'/nonexistent-dir': No such file or directory\n");
   const Result no_algorithm = run_commsim("bench --collective broadcast --algorithm ring");
   EXPECT_EQ(no_algorithm.exit_code, 2);
   EXPECT_NE(no_algorithm.output.find("--algorithm: only all_reduce"), std::string::npos);

@@ -62,6 +62,7 @@ void BaselineOptions::prepare(const std::vector<std::array<std::string, 3>>& run
     if (!std::filesystem::is_directory(*record_dir_, ignored)) {
       throw UsageError("--record-baseline: cannot make the directory '" + *record_dir_ + "'");
     }
+    for (const auto& [name, path] : path_of) planned_.push_back(name);
     return;
   }
   for (const auto& [name, path] : path_of) {
@@ -79,6 +80,14 @@ void BaselineOptions::prepare(const std::vector<std::array<std::string, 3>>& run
       throw UsageError("--baseline: " + file.string() + " is not a run record: " + error.what());
     }
   }
+}
+
+std::vector<OutputFile> BaselineOptions::outputs() const {
+  std::vector<OutputFile> files;
+  for (const std::string& name : planned_) {
+    files.push_back({"--record-baseline", (std::filesystem::path(*record_dir_) / name).string()});
+  }
+  return files;
 }
 
 bool BaselineOptions::check(results::RunRecord& record, std::ostream& out) {
@@ -121,7 +130,7 @@ void BaselineOptions::finish(std::ostream& out) const {
   if (!record_dir_) return;
   for (const auto& [name, record] : recorded_) {
     const std::string path = (std::filesystem::path(*record_dir_) / name).string();
-    write_text_file(path, record.dump(2) + "\n", "--record-baseline");
+    write_json_output({"--record-baseline", path}, record);
   }
   out << "baseline: recorded " << recorded_.size() << " run" << (recorded_.size() == 1 ? "" : "s")
       << " in " << *record_dir_ << "\n";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "results/run_record.h"
+#include "sim/cli/output_file.h"
 
 namespace commsim::cli {
 
@@ -27,6 +28,9 @@ class BaselineOptions {
   // existing baseline file that is not a run record; loads the baselines.
   void prepare(const std::vector<std::array<std::string, 3>>& runs);
 
+  // After prepare, when recording: the baseline files the runs will write (--record-baseline).
+  std::vector<OutputFile> outputs() const;
+
   // Compares `record` with its baseline (when comparing), prints what drifted to `out`, and adds
   // each drift to the record as a failed expectation ("baseline <what>"), so that its verdict,
   // JSON and JUnit say so; remembers it (when recording), unless its simulation failed. Returns
@@ -40,6 +44,7 @@ class BaselineOptions {
   std::optional<std::string> compare_dir_;
   std::optional<std::string> record_dir_;
   double tolerance_;
+  std::vector<std::string> planned_;                     // file names (recording)
   std::map<std::string, nlohmann::json> recorded_;       // file name -> record
   std::map<std::string, results::RunRecord> baselines_;  // file name -> baseline (comparing)
 };

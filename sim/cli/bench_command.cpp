@@ -218,9 +218,8 @@ int bench_command(const std::vector<std::string>& args) {
                  "fails.\n";
     return kExitPass;
   }
-  if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
-  if (vm.count("csv")) require_writable(vm["csv"].as<std::string>(), "--csv");
   const scenario::Scenario base = bench_topology(vm);
+  check_outputs(outputs_named(vm, {"json", "csv"}), scenario_inputs(scenario_paths(vm)));
   const int ranks = base.parallel.tensor;
   BenchSetup setup;
   setup.spec = bench_spec(vm, ranks);
@@ -279,9 +278,10 @@ int bench_command(const std::vector<std::string>& args) {
     }
   }
   print_table_footer(std::cout, rows);
-  if (vm.count("json")) write_json_file(vm["json"].as<std::string>(), bench_json(setup, rows));
-  if (vm.count("csv"))
-    write_text_file(vm["csv"].as<std::string>(), bench_csv(setup, rows), "--csv");
+  if (vm.count("json")) {
+    write_json_output({"--json", vm["json"].as<std::string>()}, bench_json(setup, rows));
+  }
+  if (vm.count("csv")) write_output({"--csv", vm["csv"].as<std::string>()}, bench_csv(setup, rows));
   for (const BenchRow& row : rows) {
     if (row.error || row.wrong.value_or(0) != 0) return kExitFail;
   }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "results/csv_text.h"
 #include "results/record_json.h"
 #include "scenarios/outcome.h"
 
@@ -131,12 +132,9 @@ std::string bench_csv(const BenchSetup& setup, const std::vector<BenchRow>& rows
     csv << scenario::collective_name(setup.spec.collective) << ',' << algorithm_column(setup) << ','
         << redop_column(setup) << ',' << comm::dtype_name(setup.spec.dtype) << ',' << setup.ranks
         << ',' << setup.nodes << ',' << root_column(setup) << ',' << row.bytes << ',' << row.count
-        << ',' << row.backend << ',';
+        << ',' << results::csv_field(row.backend) << ',';
     if (row.error) {
-      // The message is quoted; a quote inside it is doubled (RFC 4180).
-      std::string quoted;
-      for (char c : *row.error) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-      csv << ",,,,\"" << quoted << "\"\n";
+      csv << ",,,," << results::csv_field(*row.error) << "\n";
       continue;
     }
     csv << printf_string("%.6f", row.seconds * 1e6) << ',' << printf_string("%.6f", row.algbw)

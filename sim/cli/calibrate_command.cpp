@@ -33,6 +33,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/linear.h"
 #include "kernels/onednn_runtime.h"
+#include "results/yaml_text.h"
 #include "scenarios/preset_file.h"
 #include "sim/cli/cli_support.h"
 #include "sim/cli/commands.h"
@@ -187,16 +188,6 @@ std::string format(const char* spec, double value) {
   return text;
 }
 
-// A YAML double-quoted scalar.
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out + "\"";
-}
-
 std::string dtype_text(DType dtype) { return dtype == DType::kF32 ? "f32" : "bf16"; }
 
 std::string threads_text(int threads) {
@@ -322,8 +313,8 @@ std::string preset_yaml(const std::string& name, const Measurements& m, const De
       << "preset:\n"
       << "  name: " << name << "\n"
       << "  summary: "
-      << quoted(m.arch + ", " + std::to_string(m.cores) + " cores, " + m.isa +
-                " (measured by commsim calibrate)")
+      << results::yaml_quoted(m.arch + ", " + std::to_string(m.cores) + " cores, " + m.isa +
+                              " (measured by commsim calibrate)")
       << "\n"
       << "  arch: " << m.arch << "\n"
       << "  cores: " << m.cores << "\n"
@@ -334,9 +325,9 @@ std::string preset_yaml(const std::string& name, const Measurements& m, const De
       << "  kernels: { efficiency: 1.0, bf16_speedup: " << p.bf16_speedup
       << ", call_overhead: " << p.call_overhead << " }\n"
       << "measured:  # what the figures come from, for the record; not read\n";
-  if (!m.cpu.empty()) out << "  cpu: " << quoted(m.cpu) << "\n";
+  if (!m.cpu.empty()) out << "  cpu: " << results::yaml_quoted(m.cpu) << "\n";
   out << "  isa: " << m.isa << "\n"
-      << "  onednn: " << quoted(m.onednn) << "\n"
+      << "  onednn: " << results::yaml_quoted(m.onednn) << "\n"
       << "  samples: " << plan.samples << "  # medians of this many, warm-up calls excluded\n"
       << "  matmul:  # kernels::Linear::forward, y[M,N] = x[M,K] . W[N,K]^T\n";
   for (const MatmulFigure& f : m.matmul) {
@@ -345,7 +336,7 @@ std::string preset_yaml(const std::string& name, const Measurements& m, const De
         << ", gflops: " << format("%.1f", f.gflops) << " }\n";
   }
   if (m.bf16_unsupported)
-    out << "  bf16: " << quoted("not measured: " + *m.bf16_unsupported) << "\n";
+    out << "  bf16: " << results::yaml_quoted("not measured: " + *m.bf16_unsupported) << "\n";
   out << "  memcpy_bytes: " << plan.memcpy_bytes << "\n"
       << "  memcpy_gbps: " << format("%.1f", m.memcpy_gbps) << "  # one thread, read + write\n"
       << "  call_overhead_us:  # add_in_place of " << plan.overhead_numel << " floats\n";
@@ -397,13 +388,13 @@ int calibrate_command(const std::vector<std::string>& args) {
   const std::vector<int> threads = vm.count("threads")
                                        ? parse_threads(vm["threads"].as<std::string>())
                                        : parse_threads("1," + std::to_string(online));
-  require_writable(out, "--out");
+  check_outputs({{"--out", out}}, {});
 
   const bool quick = vm.count("quick") > 0;
   const Plan& plan = quick ? kQuickPlan : kFullPlan;
   const Measurements measured = measure(threads, plan);
   const DerivedPreset preset = derive(measured);
-  write_text_file(out, preset_yaml(name, measured, preset, plan, quick), "--out");
+  write_output({"--out", out}, preset_yaml(name, measured, preset, plan, quick));
 
   // The file must read back as a preset, exactly as a scenario naming it will read it.
   const scenario::PresetFileResult check = scenario::load_preset_file(out);

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "kernels/onednn_runtime.h"
 #include "scenarios/scenario_parser.h"
 #include "sim/platform_file.h"
+#include "sim/sweep/sweep_spec.h"
 
 namespace commsim::cli {
 
@@ -97,40 +99,26 @@ comm::Policy policy_by_name(const std::string& name, const std::string& option) 
   throw UsageError("unknown policy '" + name + "' for " + option + " (known: " + known + ")");
 }
 
-void require_writable(const std::string& path, const std::string& option) {
-  std::filesystem::path probe(path);
-  probe += ".partial";
-  const bool writable = static_cast<bool>(std::ofstream(probe));
-  std::error_code ignored;
-  std::filesystem::remove(probe, ignored);
-  if (!writable || std::filesystem::is_directory(path, ignored)) {
-    throw UsageError("cannot write " + option + " file '" + path + "'");
-  }
-}
-
-void write_text_file(const std::string& path, const std::string& text, const std::string& option) {
-  const std::filesystem::path target(path);
-  std::filesystem::path temporary = target;
-  temporary += ".partial";
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw UsageError("cannot write " + option + " file '" + path + "'");
+std::vector<InputFile> scenario_inputs(const std::vector<std::string>& paths) {
+  std::vector<InputFile> inputs;
+  for (const std::string& path : paths) {
+    inputs.push_back({"the scenario file", path});
+    std::ifstream in(path, std::ios::binary);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    for (const std::string& file : sim::sweep::referenced_files(text, path)) {
+      inputs.push_back({"a file the scenario " + path + " reads", file});
     }
   }
-  std::error_code error;
-  std::filesystem::rename(temporary, target, error);
-  if (error) {
-    std::filesystem::remove(temporary, error);
-    throw UsageError("cannot write " + option + " file '" + path + "'");
-  }
+  return inputs;
 }
 
-void write_json_file(const std::string& path, const nlohmann::json& json) {
-  write_text_file(path, json.dump(2) + "\n", "--json");
+std::vector<OutputFile> outputs_named(const po::variables_map& vm,
+                                      const std::vector<std::string>& options) {
+  std::vector<OutputFile> outputs;
+  for (const std::string& option : options) {
+    if (vm.count(option)) outputs.push_back({"--" + option, vm[option].as<std::string>()});
+  }
+  return outputs;
 }
 
 }  // namespace commsim::cli

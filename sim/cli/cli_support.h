@@ -10,6 +10,7 @@
 
 #include "communicators/policy.h"
 #include "scenarios/scenario.h"
+#include "sim/cli/output_file.h"
 
 namespace commsim::cli {
 
@@ -38,13 +39,6 @@ std::vector<std::string> scenario_paths(const boost::program_options::variables_
 // directory that names no file.
 std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& args);
 
-// Checks, before any work, that `path` can be written (by creating and removing a probe next to
-// it), so that a long run does not end in a file it cannot write. UsageError naming `option`.
-void require_writable(const std::string& path, const std::string& option);
-
-// Writes `text` to `path` atomically; UsageError naming `option` if it cannot.
-void write_text_file(const std::string& path, const std::string& text, const std::string& option);
-
 // Parses every file. Throws UsageError listing every error, one "file:line:col: message" per line,
 // when any file is unusable, so nothing runs on bad input.
 std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths);
@@ -56,8 +50,12 @@ std::optional<std::string> unsupported_here(const scenario::Scenario& scenario);
 
 comm::Policy policy_by_name(const std::string& name, const std::string& option);
 
-// Writes `json` to `path` atomically (a temporary file renamed into place). UsageError if the
-// file cannot be written.
-void write_json_file(const std::string& path, const nlohmann::json& json);
+// The files the scenario files at `paths` read: each scenario file, and the node preset files and
+// platform file it names (for the check that no output overwrites an input, output_file.h).
+std::vector<InputFile> scenario_inputs(const std::vector<std::string>& paths);
+
+// Every option of `vm` among `options` that names an output file, for check_outputs.
+std::vector<OutputFile> outputs_named(const boost::program_options::variables_map& vm,
+                                      const std::vector<std::string>& options);
 
 }  // namespace commsim::cli

@@ -64,7 +64,7 @@ int compare_command(const std::vector<std::string>& args) {
     if (policies.empty()) policies.push_back(policy_by_name(scenario.policy, "policy"));
   }
 
-  if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
+  check_outputs(outputs_named(vm, {"json"}), scenario_inputs(paths));
   std::vector<results::RunRecord> records;
   nlohmann::json json = nlohmann::json::array();
   bool any_failed = false;
@@ -82,7 +82,7 @@ int compare_command(const std::vector<std::string>& args) {
       results::write_summary(std::cout, record);
     }
   }
-  if (vm.count("json")) write_json_file(vm["json"].as<std::string>(), json);
+  if (vm.count("json")) write_json_output({"--json", vm["json"].as<std::string>()}, json);
   return any_failed ? kExitFail : kExitPass;
 }
 

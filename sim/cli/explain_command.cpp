@@ -33,7 +33,7 @@ int explain_command(const std::vector<std::string>& args) {
   if (paths.empty()) throw UsageError("commsim explain: no scenario file given");
   if (paths.size() != 1) throw UsageError("commsim explain: give exactly one scenario file");
   const scenario::Scenario scenario = load_scenarios(paths).front();
-  if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
+  check_outputs(outputs_named(vm, {"json"}), scenario_inputs(paths));
   const comm::Policy named = vm.count("policy")
                                  ? policy_by_name(vm["policy"].as<std::string>(), "--policy")
                                  : policy_by_name(scenario.policy, "policy");
@@ -50,7 +50,8 @@ int explain_command(const std::vector<std::string>& args) {
     sim::write_network_text(out, scenario, network);
   });
   if (vm.count("json")) {
-    write_json_file(vm["json"].as<std::string>(), explain::explain_json(scenario, policy, groups));
+    write_json_output({"--json", vm["json"].as<std::string>()},
+                      explain::explain_json(scenario, policy, groups));
   }
   return kExitPass;
 }

@@ -30,6 +30,7 @@ int platform_command(const std::vector<std::string>& args) {
   if (paths.empty()) throw UsageError("commsim platform: no scenario file given");
   if (paths.size() != 1) throw UsageError("commsim platform: give exactly one scenario file");
   const scenario::Scenario scenario = load_scenarios(paths).front();
+  check_outputs(outputs_named(vm, {"xml"}), scenario_inputs(paths));
   std::string xml;
   try {
     xml = sim::platform_xml(scenario);
@@ -37,7 +38,7 @@ int platform_command(const std::vector<std::string>& args) {
     throw UsageError("commsim platform: " + paths.front() + ": " + error.what());
   }
   if (vm.count("xml")) {
-    write_text_file(vm["xml"].as<std::string>(), xml, "--xml");
+    write_output({"--xml", vm["xml"].as<std::string>()}, xml);
   } else {
     std::cout << xml;
   }

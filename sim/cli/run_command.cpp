@@ -48,17 +48,14 @@ int run_command(const std::vector<std::string>& args) {
       scenarios.push_back(std::move(scenario));
     }
   }
-  if (vm.count("json")) require_writable(vm["json"].as<std::string>(), "--json");
-  if (vm.count("junit")) require_writable(vm["junit"].as<std::string>(), "--junit");
   sim::RunOptions run_options;
+  std::string trace;
   if (vm.count("trace")) {
     if (scenarios.size() != 1) {
       throw UsageError("--trace: a trace holds one run; give one scenario file (got " +
                        std::to_string(scenarios.size()) + ")");
     }
-    run_options.trace_path = vm["trace"].as<std::string>();
-    if (run_options.trace_path.empty()) throw UsageError("--trace: give a file name");
-    require_writable(run_options.trace_path, "--trace");
+    run_options.trace_json = &trace;
   }
   BaselineOptions baselines(vm);
   std::optional<comm::Policy> forced;
@@ -68,6 +65,9 @@ int run_command(const std::vector<std::string>& args) {
     planned.push_back({scenario.name, forced ? forced->name : scenario.policy, scenario.path});
   }
   baselines.prepare(planned);
+  std::vector<OutputFile> outputs = outputs_named(vm, {"json", "junit", "trace"});
+  for (const OutputFile& file : baselines.outputs()) outputs.push_back(file);
+  check_outputs(outputs, scenario_inputs(paths));
 
   int passed = 0;
   int failed = 0;
@@ -78,6 +78,9 @@ int run_command(const std::vector<std::string>& args) {
   for (const scenario::Scenario& scenario : scenarios) {
     const comm::Policy policy = forced ? *forced : policy_by_name(scenario.policy, "policy");
     results::RunRecord record = sim::run_isolated(scenario, policy, run_options);
+    if (run_options.trace_json != nullptr) {
+      write_output({"--trace", vm["trace"].as<std::string>()}, trace);
+    }
     results::apply_expectations(record, scenario);
     results::write_summary(std::cout, record);
     drifted += baselines.check(record, std::cout);
@@ -97,10 +100,11 @@ int run_command(const std::vector<std::string>& args) {
   if (vm.count("junit")) {
     std::ostringstream xml;
     results::write_junit(xml, "commsim", runs);
-    write_text_file(vm["junit"].as<std::string>(), xml.str(), "--junit");
+    write_output({"--junit", vm["junit"].as<std::string>()}, xml.str());
   }
   if (vm.count("json")) {
-    write_json_file(vm["json"].as<std::string>(), records.size() == 1 ? records[0] : records);
+    write_json_output({"--json", vm["json"].as<std::string>()},
+                      records.size() == 1 ? records[0] : records);
   }
   return failed > 0 || drifted > 0 ? kExitFail : kExitPass;
 }

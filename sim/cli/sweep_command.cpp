@@ -1,6 +1,5 @@
 // commsim sweep FILE: every point of a sweep's grid, in parallel processes, in shards, resumable;
 // commsim sweep merge FILE --out DIR SHARD_DIR...: the shards joined.
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 
 #include "results/verdict.h"
 #include "scenarios/scenario_parser.h"
+#include "sim/child_process.h"
 #include "sim/cli/cli_support.h"
 #include "sim/cli/commands.h"
 #include "sim/platform_file.h"
@@ -84,6 +84,23 @@ std::pair<int, int> shard_of(const po::variables_map& vm) {
   return {static_cast<int>((*id - *min) / *step + 1), static_cast<int>(*count)};
 }
 
+// Refuses (UsageError) an output file of the sweep in `out` that is one of its inputs: the sweep
+// file, its scenario and the files the scenario reads.
+void check_sweep_outputs(const std::string& sweep_path, const SweepSpec& spec,
+                         const fs::path& out) {
+  std::vector<InputFile> inputs = {{"the sweep file", sweep_path},
+                                   {"the sweep's scenario", spec.scenario_path}};
+  for (const std::string& file :
+       sim::sweep::referenced_files(spec.scenario_text, spec.scenario_path)) {
+    inputs.push_back({"a file the sweep's scenario reads", file});
+  }
+  std::vector<OutputFile> outputs;
+  for (const fs::path& file : sim::sweep::sweep_outputs(out, spec)) {
+    outputs.push_back({"--out", file.string()});
+  }
+  check_outputs(outputs, inputs);
+}
+
 // Runs `points` (none of them done yet) and writes each one's file; in `jobs` processes.
 void run_points(const SweepSpec& spec, const std::vector<Point>& points, const fs::path& out,
                 int jobs) {
@@ -106,19 +123,18 @@ void run_points(const SweepSpec& spec, const std::vector<Point>& points, const f
     } catch (const std::exception& failure) {
       error = failure.what();
     }
-    sim::sweep::write_whole(
-        sim::sweep::point_file(out, point),
-        sim::sweep::point_json(spec, point, policy_name, record ? &*record : nullptr, error)
-                .dump(2) +
-            "\n");
+    write_json_output(
+        {"--out", sim::sweep::point_file(out, point).string()},
+        sim::sweep::point_json(spec, point, policy_name, record ? &*record : nullptr, error));
   };
   std::vector<pid_t> workers;
   std::fflush(nullptr);
+  const pid_t sweep = ::getpid();
   for (int worker = 0; worker < jobs; ++worker) {
     const pid_t pid = ::fork();
     if (pid < 0) throw UsageError("--jobs: cannot start a worker process");
     if (pid == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // the sweep stopped: so do its workers
+      sim::die_with_parent(sweep);  // the sweep stopped: so do its workers
       int code = 0;
       try {
         for (std::size_t i = static_cast<std::size_t>(worker); i < points.size();
@@ -226,6 +242,7 @@ int merge_command(const std::vector<std::string>& args) {
   if (!fs::is_directory(out / "points", made)) {
     throw UsageError("--out: cannot make '" + out.string() + "'");
   }
+  check_sweep_outputs(positional.front(), spec, out);
   auto present = sim::sweep::finished_points(out, spec);  // what the output holds so far
   for (std::size_t i = 1; i < positional.size(); ++i) {
     const fs::path shard = positional[i];
@@ -236,8 +253,8 @@ int merge_command(const std::vector<std::string>& args) {
       // A point that ran without error wins over one that failed.
       const auto found = present.find(index);
       if (found == present.end() || (found->second.contains("error") && !point.contains("error"))) {
-        sim::sweep::write_whole(out / "points" / (std::to_string(index) + ".json"),
-                                point.dump(2) + "\n");
+        write_json_output({"--out", (out / "points" / (std::to_string(index) + ".json")).string()},
+                          point);
         present[index] = point;
       }
     }
@@ -285,6 +302,7 @@ int sweep_command(const std::vector<std::string>& args) {
   fs::create_directories(out / "points", error);
   if (!fs::is_directory(out / "points"))
     throw UsageError("--out: cannot make '" + out.string() + "'");
+  check_sweep_outputs(positional.front(), spec, out);
 
   std::vector<std::string> stale;
   const auto done = sim::sweep::finished_points(out, spec, &stale);

@@ -1,5 +1,7 @@
 #include "sim/sweep/sweep_results.h"
 
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,19 +14,17 @@
 #include <stdexcept>
 
 #include "scenarios/input_file.h"
+#include "results/csv_text.h"
+#include "results/gnuplot_text.h"
+#include "results/json_text.h"
 #include "results/verdict.h"
 #include "scenarios/outcome.h"
+#include "sim/child_process.h"
+#include "sim/cli/output_file.h"
 
 namespace commsim::sim::sweep {
 
 namespace {
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 std::string cell(const nlohmann::json& value) {
   if (value.is_null()) return "";
@@ -32,18 +32,46 @@ std::string cell(const nlohmann::json& value) {
   return value.dump();
 }
 
-// `text` as a gnuplot single-quoted string: no escapes, no backquote substitution; ' doubled.
-std::string gnuplot_string(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-  return quoted + "'";
+// Writes `text` to `path` as every commsim output is written (sim/cli/output_file.h).
+void write_whole(const std::filesystem::path& path, const std::string& text) {
+  cli::write_output({"--out", path.string()}, text);
 }
 
-// `text` as a single-quoted shell word.
-std::string shell_word(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
+// The gnuplot program found on PATH, or "" when there is none.
+std::string find_gnuplot() {
+  const char* search = std::getenv("PATH");
+  std::istringstream directories(search != nullptr ? search : "/usr/bin:/bin");
+  for (std::string directory; std::getline(directories, directory, ':');) {
+    const std::string candidate = (directory.empty() ? "." : directory) + "/gnuplot";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+// Runs `gnuplot SCRIPT` in `dir`, its output discarded; no shell reads any of it. Whether it
+// exited 0.
+bool run_gnuplot(const std::string& gnuplot, const std::filesystem::path& dir,
+                 const std::string& script) {
+  std::fflush(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) return false;
+  if (child == 0) {
+    die_with_parent(parent);
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null < 0 || ::chdir(dir.c_str()) != 0) ::_exit(127);
+    ::dup2(null, STDIN_FILENO);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    const char* argv[] = {"gnuplot", script.c_str(), nullptr};
+    ::execv(gnuplot.c_str(), const_cast<char* const*>(argv));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return false;
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 // A model metric the run did not get far enough for is null: tables leave the cell empty and
@@ -90,15 +118,17 @@ nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::
   return json;
 }
 
-void write_whole(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path temporary = path;
-  temporary += "." + std::to_string(::getpid()) + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary.string());
+std::vector<std::filesystem::path> sweep_outputs(const std::filesystem::path& dir,
+                                                 const SweepSpec& spec) {
+  std::vector<std::filesystem::path> files = {dir / "sweep.csv", dir / "sweep.json"};
+  for (const Point& point : grid_points(spec)) files.push_back(point_file(dir, point));
+  for (const std::string& metric : spec.metrics) {
+    if (!numeric_metric(metric)) continue;
+    for (const char* extension : {".dat", ".gp", ".svg", ".png"}) {
+      files.push_back(dir / (metric + extension));
+    }
   }
-  std::filesystem::rename(temporary, path);
+  return files;
 }
 
 std::map<int, nlohmann::json> finished_points(const std::filesystem::path& dir,
@@ -132,19 +162,19 @@ void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,
   std::ostringstream csv;
   const std::vector<std::string> keys = columns(spec);
   csv << "index,policy";
-  for (const std::string& key : keys) csv << "," << csv_cell(key);
+  for (const std::string& key : keys) csv << "," << results::csv_field(key);
   for (const std::string& metric : spec.metrics) csv << "," << metric;
   csv << ",error\n";
   nlohmann::json all = nlohmann::json::array();
   for (const auto& [index, point] : points) {
-    csv << index << "," << csv_cell(point["policy"].get<std::string>());
+    csv << index << "," << results::csv_field(point["policy"].get<std::string>());
     for (const std::string& key : keys) {
-      csv << "," << csv_cell(point["values"][key].get<std::string>());
+      csv << "," << results::csv_field(point["values"][key].get<std::string>());
     }
     for (const std::string& metric : spec.metrics) {
-      csv << "," << csv_cell(cell(point["metrics"].value(metric, nlohmann::json())));
+      csv << "," << results::csv_field(cell(point["metrics"].value(metric, nlohmann::json())));
     }
-    csv << "," << csv_cell(point.value("error", "")) << "\n";
+    csv << "," << results::csv_field(point.value("error", "")) << "\n";
     all.push_back(point);
   }
   write_whole(dir / "sweep.csv", csv.str());
@@ -152,12 +182,13 @@ void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,
                                {"scenario", spec.scenario_written},
                                {"metrics", spec.metrics},
                                {"points", all}};
-  write_whole(dir / "sweep.json", json.dump(2) + "\n");
+  write_whole(dir / "sweep.json", results::json_file_text(json));
 }
 
 std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
                        const std::map<int, nlohmann::json>& points) {
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
+  const std::string gnuplot = find_gnuplot();
+  if (gnuplot.empty()) {
     return "gnuplot is not installed (Debian: gnuplot-nox); the CSV and JSON hold every point";
   }
   const std::string x_key = spec.plot_x.empty() ? spec.grid.front().parts.front() : spec.plot_x;
@@ -205,9 +236,7 @@ std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
     double smallest = 0;
     double largest = 0;
     for (std::size_t x = 0; x < x_parameter.values.size(); ++x) {
-      std::string x_label = x_parameter.values[x][x_part];  // the data file quotes it with "
-      for (char& c : x_label) c = c == '"' ? '\'' : c;
-      data << '"' << x_label << '"';
+      data << results::gnuplot_data_string(x_parameter.values[x][x_part]);
       for (const std::string& label : series) {
         const auto found = by_series[label].find(x);
         const nlohmann::json value = found == by_series[label].end()
@@ -226,29 +255,31 @@ std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
     write_whole(dir / (metric + ".dat"), data.str());
     std::ostringstream script;
     script << "set datafile missing 'NaN'\n"
-           << "set title " << gnuplot_string(spec.name + ": " + metric) << " noenhanced\n"
-           << "set xlabel " << gnuplot_string(x_key) << " noenhanced\nset ylabel "
-           << gnuplot_string(metric) << " noenhanced\nset key below noenhanced\nset grid\n";
+           << "set title " << results::gnuplot_string(spec.name + ": " + metric) << " noenhanced\n"
+           << "set xlabel " << results::gnuplot_string(x_key) << " noenhanced\nset ylabel "
+           << results::gnuplot_string(metric)
+           << " noenhanced\nset key below noenhanced\nset grid\n";
     // Values over more than two decades of positive numbers read better on a log scale.
     if (smallest > 0 && largest / smallest > 100) script << "set logscale y\n";
     script << "set format y '%g'\n";
     std::string plot = "plot ";
     for (std::size_t i = 0; i < series.size(); ++i) {
-      plot += (i ? ", " : "") + gnuplot_string((dir / (metric + ".dat")).string()) +
+      plot += (i ? ", " : "") + results::gnuplot_string(metric + ".dat") +
               " using 0:" + std::to_string(i + 2) + ":xtic(1) with linespoints title " +
-              gnuplot_string(series[i]);
+              results::gnuplot_string(series[i]);
     }
-    for (const auto& [terminal, extension] : {std::pair("svg size 900,540 dynamic", ".svg"),
-                                              std::pair("pngcairo size 900,540", ".png")}) {
+    // The terminals draw text as it is (noenhanced): no markup from the sweep file applies.
+    for (const auto& [terminal, extension] :
+         {std::pair("svg size 900,540 dynamic noenhanced", ".svg"),
+          std::pair("pngcairo size 900,540 noenhanced", ".png")}) {
       script << "set terminal " << terminal << "\nset output "
-             << gnuplot_string((dir / (metric + extension)).string()) << "\n"
+             << results::gnuplot_string(metric + extension) << "\n"
              << plot << "\n";
     }
     write_whole(dir / (metric + ".gp"), script.str());
-    const std::string command =
-        "gnuplot " + shell_word((dir / (metric + ".gp")).string()) + " > /dev/null 2>&1";
-    if (std::system(command.c_str()) != 0)
+    if (!run_gnuplot(gnuplot, dir, metric + ".gp")) {
       return "gnuplot failed on " + (dir / (metric + ".gp")).string();
+    }
   }
   return "";
 }

@@ -23,8 +23,10 @@ std::filesystem::path point_file(const std::filesystem::path& dir, const Point& 
 nlohmann::json point_json(const SweepSpec& spec, const Point& point, const std::string& policy,
                           const results::RunRecord* record, const std::string& error);
 
-// Writes `text` to `path` whole or not at all (through a temporary file unique to this process).
-void write_whole(const std::filesystem::path& path, const std::string& text);
+// Every file a sweep writes into `dir` (the tables, the point files, the plots and their inputs),
+// for the check that none of them is an input (sim/cli/output_file.h).
+std::vector<std::filesystem::path> sweep_outputs(const std::filesystem::path& dir,
+                                                 const SweepSpec& spec);
 
 // The finished points of `spec`'s grid found in `dir`, by index: a point counts when its file
 // DIR/points/<index>.json reads as JSON and holds this point's id (the same scenario text and
@@ -39,7 +41,9 @@ void write_tables(const std::filesystem::path& dir, const SweepSpec& spec,
                   const std::map<int, nlohmann::json>& points);
 
 // Draws DIR/<metric>.svg and .png for every numeric metric with gnuplot. Returns "" when drawn,
-// else why not (e.g. gnuplot is not installed).
+// else why not (e.g. gnuplot is not installed). gnuplot runs in DIR on DIR/<metric>.gp, started
+// without a shell; every text from the sweep file reaches the script through gnuplot_string
+// (results/gnuplot_text.h) and the data file through gnuplot_data_string.
 std::string draw_plots(const std::filesystem::path& dir, const SweepSpec& spec,
                        const std::map<int, nlohmann::json>& points);
 
