@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "scenarios/input_file.h"
 #include "scenarios/platform_facts.h"
 
 namespace commsim::scenario::parsing {

@@ -40,8 +40,10 @@ class ShapeCheck : public YAML::EventHandler {
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor); }
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string&) override {
-    if (!closed_if_double_quoted(mark)) {
-      stop(mark, "YAML syntax error: the double-quoted string that starts here is never closed");
+    if (const char quote = unclosed_quote(mark)) {
+      stop(mark, std::string("YAML syntax error: the ") +
+                     (quote == '"' ? "double" : "single") +
+                     "-quoted string that starts here is never closed");
     }
     leaf(mark, anchor);
   }
@@ -102,20 +104,25 @@ class ShapeCheck : public YAML::EventHandler {
     if (done.anchor != 0) sizes_[done.anchor] = done.nodes + 1;
   }
 
-  // yaml-cpp 0.7 takes a double-quoted scalar left open to the end of the file as a string of
-  // everything after the quote; YAML makes it an error. True unless the scalar at `mark` opens
-  // with '"' and no unescaped '"' follows.
-  bool closed_if_double_quoted(const YAML::Mark& mark) const {
-    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return true;
-    if (text_[static_cast<std::size_t>(mark.pos)] != '"') return true;
+  // yaml-cpp 0.7 takes a quoted scalar left open to the end of the file as a string of everything
+  // after the quote; YAML makes it an error. The quote character (' or ") that the scalar at
+  // `mark` opens with and never closes, or 0.
+  char unclosed_quote(const YAML::Mark& mark) const {
+    if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return 0;
+    const char quote = text_[static_cast<std::size_t>(mark.pos)];
+    if (quote != '"' && quote != '\'') return 0;
     for (std::size_t i = static_cast<std::size_t>(mark.pos) + 1; i < text_.size(); ++i) {
-      if (text_[i] == '\\') {
-        ++i;
-      } else if (text_[i] == '"') {
-        return true;
+      if (quote == '"' && text_[i] == '\\') {
+        ++i;  // an escape
+      } else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
+          ++i;  // '' is a quote inside a single-quoted string
+          continue;
+        }
+        return 0;
       }
     }
-    return false;
+    return quote;
   }
 
   const std::string& text_;

@@ -50,7 +50,7 @@ class Tree {
 std::string scenario_text(const std::string& node = "{ cores: 4 }") {
   return "name: small\npolicy: vllm-pr40150\ntopology: { nodes: 2, node: " + node +
          " }\nparallel: { tensor: 1, pipeline: 2 }\n"
-         "workload: { kind: pp_handoff, tensors: [{ name: h, dtype: float32, shape: [4] }] }\n";
+         "workload: { kind: pp_handoff, tensors: { h: { dtype: f32, shape: [4] } } }\n";
 }
 
 // Runs commsim and checks that it refused quickly: exit 2, and every line it printed starts with
@@ -89,12 +89,19 @@ TEST(InputCli, DevicesFifosAndLinksToDevicesAreRefusedWithoutReading) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_NE(refused("run " + fifo.string()).output.find("it is a FIFO, not a regular file"),
             std::string::npos);
-  // A preset file that is a link to /dev/zero: refused at the preset: value's position.
+  // A preset file that is a link to /dev/zero leads outside the tree; a FIFO inside it is no
+  // regular file. Both are refused at the preset: value's position, neither is opened for long.
   fs::create_symlink("/dev/zero", tree.root() / "zero.yaml");
   const fs::path scenario = tree.write("s.yaml", scenario_text("{ preset: zero.yaml }"));
   EXPECT_NE(refused("run " + scenario.string())
                 .output.find(scenario.string() + ":3:39: topology.node.preset: cannot read preset "
-                                                 "file: it is a character device"),
+                                                 "file 'zero.yaml': it leads outside the tree"),
+            std::string::npos);
+  const fs::path through_fifo = tree.write("f.yaml", scenario_text("{ preset: fifo.yaml }"));
+  EXPECT_NE(refused("run " + through_fifo.string())
+                .output.find(through_fifo.string() +
+                             ":3:39: topology.node.preset: " + (tree.root() / "fifo.yaml").string() +
+                             ": cannot read preset file: it is a FIFO, not a regular file"),
             std::string::npos);
   const fs::path sweep =
       tree.write("s.sweep.yaml", "name: s\nscenario: fifo.yaml\ngrid: { parallel.data: [1] }\n");

@@ -502,8 +502,9 @@ TEST_F(OutputCommandTest, AHostileSweepRunsNoCommand) {
   }
   const std::string pwned = path("PWNED");
   const std::string payload = "x'\\n!touch " + pwned + "\\n'`touch " + pwned + "`";
-  const std::string grid = "scenario: " + fs::absolute(kScenario).string() +
-                           "\ngrid:\n  topology.network.latency: [1us, 20us]\n";
+  // A sweep reads its scenario from its own tree: a copy beside it.
+  fs::copy_file(kScenario, dir_ / "base.yaml");
+  const std::string grid = "scenario: base.yaml\ngrid:\n  topology.network.latency: [1us, 20us]\n";
   write(dir_ / "named.yaml", "name: \"" + payload + "\"\n" + grid + "metrics: [sim_time_s]\n");
   const Result named = run_shell("cd " + dir_.string() + " && " + COMMSIM_BINARY + " sweep " +
                                  path("named.yaml") + " --out " + path("named"));

@@ -476,8 +476,8 @@ TEST(ScenarioParserErrors, EmptyFile) {
 }
 
 TEST(ScenarioParserErrors, MoreThanOneDocument) {
-  expect_error(kMinimal + "---\nname: second\n", 7, 1,
-               "a scenario file holds one YAML document, found 2");
+  expect_error(kMinimal + "---\nname: second\n", 6, 1,
+               "a scenario file holds one YAML document; a second one starts here");
 }
 
 // ----- wrong types -----
@@ -1336,6 +1336,8 @@ void expect_file_hardware(const NodeSpec& node) {
 
 TEST(ScenarioParserPresetFile, AppliesToTheTopologyNodeRelativeToTheScenario) {
   const TempDir dir("commsim-preset-node");
+  // The scenario's tree: the directory above it holding .git (scenarios/input_file.h).
+  std::filesystem::create_directories(dir.path() / ".git");
   const std::string preset = dir.write("presets/host.yaml", kPresetFile).string();
   const std::string scenario_path = (dir.path() / "scenarios" / "s.yaml").string();
   const ParseResult result = parse_scenario_text(

@@ -29,11 +29,11 @@ class Sweep : public ::testing::Test {
            ("commsim-sweep-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
+    // A sweep reads its scenario from its own tree (scenarios/README.md): a copy beside it.
+    fs::copy_file("scenarios/topologies/fat-tree-tp2-pp4.yaml", dir_ / "fat-tree-tp2-pp4.yaml");
     write("sweep.yaml",
           "name: latency-and-bandwidth\n"
-          "scenario: " +
-              fs::absolute("scenarios/topologies/fat-tree-tp2-pp4.yaml").string() +
-              "\n"
+          "scenario: fat-tree-tp2-pp4.yaml\n"
               "grid:\n"
               "  topology.network.latency: [1us, 20us]\n"
               "  topology.network.bandwidth: [10Gbps, 100Gbps]\n"
@@ -226,8 +226,7 @@ TEST_F(Sweep, BadSweepFilesAreOneLineWithTheirPosition) {
     EXPECT_EQ(result.exit_code, 2) << result.output;
     EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
   };
-  const std::string scenario =
-      "scenario: " + fs::absolute("scenarios/topologies/fat-tree-tp2-pp4.yaml").string() + "\n";
+  const std::string scenario = "scenario: fat-tree-tp2-pp4.yaml\n";
   check(scenario + "grid:\n  topology.network.bandwidth: [10Gbps, fast]\n",
         "bad.yaml:3:3: grid point 1 (topology.network.bandwidth=fast): "
         "topology.network.bandwidth: 'fast' is not a bandwidth");
