@@ -77,7 +77,8 @@ InputText read_input_file(const std::string& path, std::size_t max_bytes) {
     return result;
   }
   const auto too_large = [&] {
-    result.error = "it is larger than " + size_text(max_bytes) + ", the limit for this kind of file";
+    result.error =
+        "it is larger than " + size_text(max_bytes) + ", the limit for this kind of file";
   };
   if (static_cast<unsigned long long>(info.st_size) > max_bytes) {
     too_large();
@@ -114,8 +115,8 @@ NamedFile resolve_named_file(const std::string& naming_file, const std::string& 
   }
   const fs::path name(written);
   if (name.is_absolute()) {
-    result.error = "give it relative to the directory of " + naming_file +
-                   "; absolute paths are not read";
+    result.error =
+        "give it relative to the directory of " + naming_file + "; absolute paths are not read";
     return result;
   }
   const fs::path directory = fs::path(naming_file).parent_path();

@@ -14,7 +14,7 @@
 namespace commsim::scenario {
 
 // The largest input of each kind, in bytes (the README's "Limits" section).
-constexpr std::size_t kMaxScenarioFileBytes = std::size_t{1} << 20;  // scenarios, sweeps, presets
+constexpr std::size_t kMaxScenarioFileBytes = std::size_t{1} << 20;   // scenarios, sweeps, presets
 constexpr std::size_t kMaxPlatformFileBytes = std::size_t{16} << 20;  // SimGrid platform XML
 constexpr std::size_t kMaxRecordFileBytes = std::size_t{64} << 20;    // baselines, sweep points
 

@@ -23,7 +23,6 @@ class ShapeCheck : public YAML::EventHandler {
  public:
   explicit ShapeCheck(const std::string& text) : text_(text) {}
 
-
   std::optional<YAML::Mark> second_document;
 
   void OnDocumentStart(const YAML::Mark& mark) override {
@@ -41,8 +40,7 @@ class ShapeCheck : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string&) override {
     if (const char quote = unclosed_quote(mark)) {
-      stop(mark, std::string("YAML syntax error: the ") +
-                     (quote == '"' ? "double" : "single") +
+      stop(mark, std::string("YAML syntax error: the ") + (quote == '"' ? "double" : "single") +
                      "-quoted string that starts here is never closed");
     }
     leaf(mark, anchor);
@@ -151,9 +149,9 @@ YamlDocument load_yaml_document(const std::string& text) {
   YamlDocument result;
   if (const auto offset = first_unprintable(text)) {
     const LineColumn where = line_column(text, *offset);
-    result.problem = YamlProblem{where.line, where.column,
-                                 "not YAML text: " + character_name(text, *offset) +
-                                     " is a control character or not UTF-8"};
+    result.problem = YamlProblem{
+        where.line, where.column,
+        "not YAML text: " + character_name(text, *offset) + " is a control character or not UTF-8"};
     return result;
   }
   ShapeCheck check(text);

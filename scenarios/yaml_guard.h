@@ -28,8 +28,8 @@ struct YamlProblem {
 };
 
 struct YamlDocument {
-  std::optional<YamlProblem> problem;  // set: nothing was loaded
-  YAML::Node root;                     // the first document; Null when the text holds none
+  std::optional<YamlProblem> problem;         // set: nothing was loaded
+  YAML::Node root;                            // the first document; Null when the text holds none
   std::optional<YAML::Mark> second_document;  // where a second document starts, if one does
 };
 

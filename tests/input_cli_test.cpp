@@ -1,10 +1,9 @@
 // Inputs that are not what they claim, end to end: every command that reads a scenario, a sweep or
 // a preset file answers at once with one line and exit code 2, and never reads what a file names
 // outside the file's own tree.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -24,8 +23,8 @@ using commsim::testing::run_commsim;
 class Tree {
  public:
   Tree() {
-    root_ = fs::temp_directory_path() / ("commsim-input-cli-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(counter_++));
+    root_ = fs::temp_directory_path() /
+            ("commsim-input-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(root_);
     fs::create_directories(root_ / ".git");
   }
@@ -81,9 +80,11 @@ TEST(InputCli, ACommaFileIsASyntaxErrorForRunExplainAndSweep) {
 
 TEST(InputCli, DevicesFifosAndLinksToDevicesAreRefusedWithoutReading) {
   Tree tree;
-  EXPECT_NE(refused("run /dev/zero").output.find(
-                "/dev/zero: cannot read scenario file: it is a character device, not a regular file"),
-            std::string::npos);
+  EXPECT_NE(
+      refused("run /dev/zero")
+          .output.find(
+              "/dev/zero: cannot read scenario file: it is a character device, not a regular file"),
+      std::string::npos);
   refused("explain /dev/urandom");
   const fs::path fifo = tree.root() / "fifo.yaml";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
@@ -99,8 +100,8 @@ TEST(InputCli, DevicesFifosAndLinksToDevicesAreRefusedWithoutReading) {
             std::string::npos);
   const fs::path through_fifo = tree.write("f.yaml", scenario_text("{ preset: fifo.yaml }"));
   EXPECT_NE(refused("run " + through_fifo.string())
-                .output.find(through_fifo.string() +
-                             ":3:39: topology.node.preset: " + (tree.root() / "fifo.yaml").string() +
+                .output.find(through_fifo.string() + ":3:39: topology.node.preset: " +
+                             (tree.root() / "fifo.yaml").string() +
                              ": cannot read preset file: it is a FIFO, not a regular file"),
             std::string::npos);
   const fs::path sweep =
@@ -135,16 +136,18 @@ TEST(InputCli, NamedFilesOutsideTheTreeAreNeitherReadNorEchoed) {
   const fs::path preset = tree.write("p.yaml", scenario_text("{ preset: /etc/host.yaml }"));
   EXPECT_NE(refused("explain " + preset.string()).output.find("absolute paths are not read"),
             std::string::npos);
-  const fs::path xml = tree.write(
-      "x.yaml", "name: x\npolicy: vllm-pr40150\ntopology: { kind: xml, xml: { file: "
-                "../../../../../../../../../../usr/share/x.xml } }\n");
+  const fs::path xml =
+      tree.write("x.yaml",
+                 "name: x\npolicy: vllm-pr40150\ntopology: { kind: xml, xml: { file: "
+                 "../../../../../../../../../../usr/share/x.xml } }\n");
   EXPECT_NE(refused("run " + xml.string()).output.find("leads outside the tree"),
             std::string::npos);
 }
 
 TEST(InputCli, ControlCharactersNeverReachTheTerminal) {
   Tree tree;
-  const fs::path escaped = tree.write("e.yaml", scenario_text() + "description: \"\\e]0;pwned\\a\"\n");
+  const fs::path escaped =
+      tree.write("e.yaml", scenario_text() + "description: \"\\e]0;pwned\\a\"\n");
   Result result = refused("run " + escaped.string());
   EXPECT_EQ(result.output.find('\x1b'), std::string::npos);
   EXPECT_NE(result.output.find("description: holds the control character U+001B"),

@@ -2,10 +2,9 @@
 // (scenarios/input_file.h), files named inside files kept in their tree, the guarded YAML loader
 // (scenarios/yaml_guard.h) and escaping for terminals (scenarios/printable.h).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -66,9 +65,9 @@ TEST(Printable, KeepsTextAndEscapesControlCharactersAndBrokenUtf8) {
   EXPECT_EQ(printable("\x7f"), "\\x7f");
   EXPECT_EQ(printable("\xc2\x9b"), "\\xc2\\x9b");  // C1 CSI, a terminal's escape too
   EXPECT_EQ(printable("bad \xff byte"), "bad \\xff byte");
-  EXPECT_EQ(printable("cut \xe6\xbc"), "cut \\xe6\\xbc");      // a sequence cut short
-  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");              // overlong '/'
-  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");     // a surrogate
+  EXPECT_EQ(printable("cut \xe6\xbc"), "cut \\xe6\\xbc");   // a sequence cut short
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
 }
 
 TEST(Printable, EveryByteComesOutPrintable) {
@@ -175,12 +174,13 @@ TEST(NamedFile, RefusesAbsolutePathsClimbingOutAndLinksOut) {
 std::string refusal(const std::string& text) {
   const YamlDocument document = load_yaml_document(text);
   if (!document.problem) return "";
-  return std::to_string(document.problem->line) + ":" +
-         std::to_string(document.problem->column) + ": " + document.problem->message;
+  return std::to_string(document.problem->line) + ":" + std::to_string(document.problem->column) +
+         ": " + document.problem->message;
 }
 
 TEST(YamlGuard, RefusesADocumentStartingWithACommaInsteadOfLoopingForever) {
-  const std::string unexpected = "YAML syntax error: unexpected ','; a document cannot start with it";
+  const std::string unexpected =
+      "YAML syntax error: unexpected ','; a document cannot start with it";
   EXPECT_EQ(refusal(","), "1:1: " + unexpected);
   EXPECT_EQ(refusal("# comment\n  ,"), "2:3: " + unexpected);
   EXPECT_EQ(refusal("---\n,\n"), "2:1: " + unexpected);
@@ -253,7 +253,9 @@ TEST(InputSafety, AScenarioFileThatIsNotOneGetsOneLine) {
             comma.string() +
                 ":1:1: YAML syntax error: unexpected ','; a document cannot start with it\n");
   const fs::path escape = dir.write("escape.yaml", "name: \"\\e[31mred\"\n");
-  EXPECT_NE(errors(escape.string()).find(escape.string() + ":1:7: name: holds the control character U+001B; write it without escapes"),
+  EXPECT_NE(errors(escape.string())
+                .find(escape.string() +
+                      ":1:7: name: holds the control character U+001B; write it without escapes"),
             std::string::npos)
       << errors(escape.string());
 }

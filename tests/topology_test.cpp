@@ -226,9 +226,11 @@ class PlatformFile : public ::testing::Test {
     const auto found = commsim::sim::read_platform_file(path_.string(), unit);
     EXPECT_EQ(found.error, "");
     const int nodes = static_cast<int>(found.nodes.size());
-    return parse(
-        with_topology("  kind: xml\n  xml: { file: " + path_.string() + ", nodes: " + unit + " }",
-                      ranks > 0 ? ranks : nodes));
+    // The scenario sits beside its platform file: a scenario names files inside its own tree.
+    return parse(with_topology("  kind: xml\n  xml: { file: " + path_.filename().string() +
+                                   ", nodes: " + unit + " }",
+                               ranks > 0 ? ranks : nodes),
+                 (path_.parent_path() / "test.yaml").string());
   }
   void TearDown() override { std::filesystem::remove(path_); }
   std::filesystem::path path_;
@@ -419,8 +421,8 @@ TEST_F(PlatformFile, WhatCannotBeMappedIsOneLine) {
                           "<link id=\"l\" bandwidth=\"1GBps\" latency=\"1us\"/><route src=\"a\" "
                           "dst=\"b\"><link_ctn id=\"l\"/></route></zone></platform>\n";
   const auto result = commsim::scenario::parse_scenario_text(
-      with_topology("  kind: xml\n  xml: { file: " + path_.string() + " }", 2), "t.yaml",
-      &commsim::sim::read_platform_file);
+      with_topology("  kind: xml\n  xml: { file: " + path_.filename().string() + " }", 2),
+      (path_.parent_path() / "t.yaml").string(), &commsim::sim::read_platform_file);
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_NE(result.errors[0].to_string().find("t.yaml:5:16: topology.xml.file: " + path_.string() +
                                               ": node 'a': property 'arch': unknown arch 'sparc'"),

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "kernels/onednn_runtime.h"
+#include "scenarios/input_file.h"
 #include "scenarios/scenario_parser.h"
 #include "sim/platform_file.h"
 #include "sim/sweep/sweep_spec.h"
@@ -103,9 +104,10 @@ std::vector<InputFile> scenario_inputs(const std::vector<std::string>& paths) {
   std::vector<InputFile> inputs;
   for (const std::string& path : paths) {
     inputs.push_back({"the scenario file", path});
-    std::ifstream in(path, std::ios::binary);
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    for (const std::string& file : sim::sweep::referenced_files(text, path)) {
+    // An input that cannot be read names no other file; loading it reports why.
+    const scenario::InputText input = scenario::read_input_file(path, scenario::kMaxScenarioFileBytes);
+    if (!input.text) continue;
+    for (const std::string& file : sim::sweep::referenced_files(*input.text, path)) {
       inputs.push_back({"a file the scenario " + path + " reads", file});
     }
   }

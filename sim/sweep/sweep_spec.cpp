@@ -149,7 +149,9 @@ std::vector<std::string> referenced_files(const std::string& scenario_text,
                                           const std::string& scenario_path) {
   std::vector<std::string> files;
   try {
-    const YAML::Node root = YAML::Load(scenario_text);
+    const scenario::YamlDocument document = scenario::load_yaml_document(scenario_text);
+    if (document.problem) return {};  // a point that does not parse fails when it runs
+    const YAML::Node& root = document.root;
     const std::filesystem::path dir = std::filesystem::path(scenario_path).parent_path();
     collect_files(root["nodes"], "", dir, files);
     if (const YAML::Node topology = root["topology"]) {
@@ -258,8 +260,12 @@ SweepParse parse_sweep_text(const std::string& text, const std::string& path,
   if (spec.name.empty() || spec.name.find_first_of("/\\") != std::string::npos ||
       spec.name == "." || spec.name == ".." ||
       scenario::first_unprintable_in_line(spec.name).has_value()) {
+    const auto control = scenario::first_unprintable_in_line(spec.name);
     fail(pos_of(path, root["name"] ? root["name"].Mark() : root.Mark()),
-         "name: '" + spec.name + "' cannot name a results directory");
+         control ? "name: holds the control character " +
+                       scenario::character_name(spec.name, *control) +
+                       "; it names the results directory, so it is one line of text"
+                 : "name: '" + spec.name + "' cannot name a results directory");
     return result;
   }
   spec.scenario_written = root["scenario"].Scalar();
