@@ -33,6 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 using commsim::testing::Result;
 using commsim::testing::run_commsim;
+using commsim::testing::run_shell;
 
 constexpr const char* kScenario = "scenarios/regressions/vllm-37933-interpp.yaml";
 
@@ -55,18 +56,6 @@ std::set<std::string> listing(const fs::path& dir) {
 bool is_character_device(const char* path) {
   struct stat status {};
   return ::lstat(path, &status) == 0 && S_ISCHR(status.st_mode);
-}
-
-// A shell command's exit code and output (stdout and stderr).
-Result run_shell(const std::string& command) {
-  Result result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
 }
 
 class OutputFileTest : public ::testing::Test {

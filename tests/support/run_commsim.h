@@ -17,16 +17,20 @@ struct Result {
   std::string output;  // stdout and stderr
 };
 
-inline Result run_commsim(const std::string& args) {
-  const std::string command = std::string(COMMSIM_BINARY) + " " + args + " 2>&1";
+// Runs `command` through the shell: its exit code and what it printed on stdout and stderr.
+inline Result run_shell(const std::string& command) {
   Result result;
-  FILE* pipe = ::popen(command.c_str(), "r");
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buffer;
   while (std::fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+inline Result run_commsim(const std::string& args) {
+  return run_shell(std::string(COMMSIM_BINARY) + " " + args);
 }
 
 // A path in the temporary directory unique to this process: `name`-<pid>.json.
