@@ -341,9 +341,13 @@ std::optional<std::int64_t> FieldReader::read_integer(const Field& field, std::i
     return std::nullopt;
   }
   if (*value < min || *value > max) {
+    // A bound the key does not really have (INT_MAX, the type's own limit) is named only when
+    // the value passes it, so that 2147483648 is "at most 2147483647", not "at least 1".
+    const bool open_above = max >= INT_MAX;
     const std::string range =
-        max >= INT_MAX ? "at least " + std::to_string(min)
-                       : "between " + std::to_string(min) + " and " + std::to_string(max);
+        *value > max && open_above ? "at most " + std::to_string(max)
+        : open_above               ? "at least " + std::to_string(min)
+                     : "between " + std::to_string(min) + " and " + std::to_string(max);
     error(at(field), label(field) + ": must be " + range + ", got " + *text);
     return std::nullopt;
   }
@@ -431,10 +435,29 @@ std::optional<double> FieldReader::read_number(const Field& field) {
   return std::nullopt;
 }
 
+std::optional<double> FieldReader::read_number_in(const Field& field, double low, double high,
+                                                  std::string_view range) {
+  const auto value = read_number(field);
+  if (!value) return std::nullopt;
+  if (!(*value >= low && *value <= high)) {
+    error(at(field),
+          label(field) + ": must be " + std::string(range) + ", got " + field.value.Scalar());
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<double> FieldReader::read_core_flops(const Field& field) {
   if (field.value.IsScalar()) {
     double gflops = 0;
     if (parse_plain_number(field.value.Scalar(), &gflops)) {
+      // GFLOP/s: the same range as a speed with a unit (units.h).
+      if (gflops > 0 && !(gflops * 1e9 >= kMinFlops && gflops * 1e9 <= kMaxFlops)) {
+        error(at(field), label(field) + ": " + field.value.Scalar() +
+                             " GFLOP/s is out of range; a computing speed must be from 1e-9 to "
+                             "1e9 GFLOP/s (1f to 1000Pf)");
+        return std::nullopt;
+      }
       return check_sign(field, gflops * 1e9, /*positive=*/true);
     }
     const Quantity quantity = parse_flops(field.value.Scalar());
@@ -486,22 +509,13 @@ void FieldReader::read_kernel_model(const Field& field, KernelModel& model, bool
   const auto section = read_section(field, kKeys);
   if (!section) return;
   if (all_required) require(*section, kKeys);
+  // Both scale a node's speed, so they share its bounds: a kernel's time stays finite (units.h).
   if (const Field* f = section->find("efficiency")) {
-    if (auto value = read_number(*f)) {
-      if (*value > 0 && *value <= 1) {
-        model.efficiency = *value;
-      } else {
-        error(at(*f), f->path + ": must be in (0, 1], got " + f->value.Scalar());
-      }
-    }
+    if (auto value = read_number_in(*f, 1e-6, 1, "from 0.000001 to 1")) model.efficiency = *value;
   }
   if (const Field* f = section->find("bf16_speedup")) {
-    if (auto value = read_number(*f)) {
-      if (*value > 0) {
-        model.bf16_speedup = *value;
-      } else {
-        error(at(*f), f->path + ": must be positive, got " + f->value.Scalar());
-      }
+    if (auto value = read_number_in(*f, 1e-3, 1e3, "from 0.001 to 1000")) {
+      model.bf16_speedup = *value;
     }
   }
   if (const Field* f = section->find("call_overhead")) {

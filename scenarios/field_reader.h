@@ -16,6 +16,7 @@
 
 #include "scenarios/node_presets.h"
 #include "scenarios/outcome.h"
+#include "scenarios/run_limits.h"
 #include "scenarios/scenario.h"
 #include "scenarios/scenario_parser.h"
 #include "scenarios/units.h"
@@ -23,8 +24,6 @@
 namespace commsim::scenario::parsing {
 
 using KeyList = std::vector<std::string_view>;
-
-constexpr int kMaxRanks = 65536;  // keeps world sizes, node counts and ranks well inside int
 
 // ----- text -----
 
@@ -144,6 +143,10 @@ class FieldReader {
   std::optional<double> read_number(const Field& field);
 
   std::optional<double> read_core_flops(const Field& field);
+
+  // A plain number in [low, high]; `range` states the interval in the message.
+  std::optional<double> read_number_in(const Field& field, double low, double high,
+                                       std::string_view range);
 
   std::optional<comm::Arch> read_arch(const Field& field);
 

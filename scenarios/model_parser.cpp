@@ -15,8 +15,6 @@ const KeyList kModelKeys = {"preset",     "layers",       "hidden", "heads",
                             "comm_dtype", "rope_theta",   "rms_eps"};
 const KeyList kModelExpectKeys = {"steps", "tokens_match_reference"};
 
-// Real weights of every data-parallel replica and of the reference live in one process.
-constexpr double kMaxRealWeightBytes = 4.0 * (1 << 30);
 // Positions a sequence may reach, and tokens a prefill may hold (phantom runs still keep ids).
 constexpr long long kMaxPositions = 1 << 20;
 constexpr long long kMaxPrefillTokens = 1 << 24;
@@ -68,14 +66,7 @@ void ModelParser::parse_workload_keys(const Section& section) {
     error(at(*model), model->path + ": " + *why);
     return;
   }
-  // Each data-parallel replica's ranks hold a copy, and the reference one more.
-  const double bytes = model_weight_bytes(workload.model) * (scenario_.parallel.data + 1);
-  if (workload.data == "real" && bytes > kMaxRealWeightBytes) {
-    error(at(*model), model->path + ": real weights would take " +
-                          std::to_string(static_cast<long long>(std::ceil(bytes / (1 << 20)))) +
-                          " MiB in all (each data-parallel replica and the reference hold a "
-                          "copy); use `data: phantom` for a model this size");
-  }
+  // The bytes of real weights count in the run's budget (run_limits.h, checked by the caller).
 }
 
 void ModelParser::parse_model(const Field& field, ModelSpec& model) {

@@ -176,7 +176,8 @@ class Parser : private ErrorList, public FieldReader {
                                 std::to_string(parallel.data);
     if (world > kMaxRanks) {
       error(at_key(field), "parallel: world size " + std::to_string(world) + " (" + product +
-                               ") is larger than the supported " + std::to_string(kMaxRanks));
+                               ") is over the limit of " + std::to_string(kMaxRanks) +
+                               " ranks per run (README.md, 'Limits')");
       parallel_valid_ = false;
       return;
     }
@@ -271,7 +272,7 @@ class Parser : private ErrorList, public FieldReader {
       }
     }
     if (const Field* f = section->find("steps")) {
-      if (auto steps = read_int(*f, 0)) workload.steps = *steps;
+      if (auto steps = read_int(*f, 0, kMaxSteps)) workload.steps = *steps;
     }
     if (const Field* f = section->find("seed")) {
       if (auto seed = read_uint64(*f)) workload.seed = *seed;
@@ -294,6 +295,12 @@ class Parser : private ErrorList, public FieldReader {
     }
     if (workload.kind == "collective") parse_collective_workload(*section);
     ModelParser(file_, errors_, scenario_).parse_workload_keys(*section);
+    // The budget needs a valid layout and workload: check it only when both read cleanly.
+    if (errors_.empty() && parallel_valid_) {
+      if (const auto problem = real_tensor_budget_problem(scenario_)) {
+        error(at_key(field), "workload: " + *problem);
+      }
+    }
   }
 
   void parse_collective_workload(const Section& section) {
@@ -564,12 +571,9 @@ class Parser : private ErrorList, public FieldReader {
         if (auto time = read_time(*f)) fault.at = *time;
       }
       if (const Field* f = needs("factor", fault.kind == Fault::Kind::kSlowNode)) {
-        if (auto factor = read_number(*f)) {
-          if (*factor <= 0 || *factor > 1) {
-            error(at(*f), f->path + ": must be in (0, 1], got " + f->value.Scalar());
-          } else {
-            fault.factor = *factor;
-          }
+        // A slow node's speed keeps the bounds of a speed (units.h), so its times stay finite.
+        if (auto factor = read_number_in(*f, 1e-6, 1, "from 0.000001 to 1")) {
+          fault.factor = *factor;
         }
       }
       if (const Field* f = needs("delay", per_rank)) {
@@ -658,7 +662,11 @@ class Parser : private ErrorList, public FieldReader {
         WaitExpectation parsed;
         if (const Field* op = waiting->find("op")) parsed.op = read_string(*op);
         if (const Field* group = waiting->find("group")) parsed.group = read_string(*group);
-        if (const Field* peer = waiting->find("peer")) parsed.peer = read_int(*peer, -1);
+        // -1 waits on any peer; any other peer is a rank of the world.
+        if (const Field* peer = waiting->find("peer")) {
+          parsed.peer =
+              read_int(*peer, -1, parallel_valid_ ? scenario_.parallel.world() - 1 : kMaxRanks - 1);
+        }
         expectation.waiting = std::move(parsed);
       }
       if (!expectation.outcome) expectation.outcome = Outcome::kHang;

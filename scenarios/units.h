@@ -3,7 +3,10 @@
 // Every parser takes the text of one value ("25Gbps", "1.5ms"), accepts surrounding whitespace and
 // whitespace between the number and the unit, and returns the value in SI base units (bytes/s,
 // seconds, flop/s, bytes) or an error message that says which units are accepted. Nothing here
-// throws. Negative values parse (callers decide what range is valid); NaN and infinities do not.
+// throws. Negative values parse (callers decide which sign and which zero is valid); NaN and
+// infinities do not, and a value other than 0 must have its magnitude in the kind's range below.
+// The ranges keep every time a run computes from them (bytes / bandwidth, flops / speed, sums of
+// delays) finite and resolvable to the nanosecond in a double.
 #pragma once
 
 #include <optional>
@@ -11,6 +14,14 @@
 #include <string_view>
 
 namespace commsim::scenario {
+
+constexpr double kMinTime = 1e-9;          // 1ns: SimGrid's clock is a double of seconds
+constexpr double kMaxTime = 1e6;           // 1000000s (11.6 days): a double still holds its ns
+constexpr double kMinBandwidth = 1.0 / 8;  // 1bps
+constexpr double kMaxBandwidth = 1e18;     // 1000PBps
+constexpr double kMinFlops = 1;            // 1f
+constexpr double kMaxFlops = 1e18;         // 1000Pf
+constexpr double kMaxBytes = 1125899906842624.0;  // 1PiB
 
 // The value of a quantity, or why the text is not one. Exactly one of the two is set.
 struct Quantity {

@@ -14,6 +14,7 @@
 #include "scenarios/input_file.h"
 #include "sim/child_process.h"
 #include "sim/engine.h"
+#include "sim/platform_file_check.h"
 #include "sim/platform_parts.h"
 
 namespace commsim::sim {
@@ -102,8 +103,9 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
                                                const std::string& node_unit) {
   scenario::PlatformFileNodes found;
   // SimGrid reads the file itself; it must be one it can read whole, not a device or a FIFO.
-  if (const scenario::InputText input = scenario::read_input_file(path, scenario::kMaxPlatformFileBytes);
-      !input.text) {
+  const scenario::InputText input =
+      scenario::read_input_file(path, scenario::kMaxPlatformFileBytes);
+  if (!input.text) {
     found.error = "cannot read platform file '" + path + "': " + input.error;
     return found;
   }
@@ -111,6 +113,9 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
     sg4::Engine& engine = start_engine({});
     engine.load_platform(path);
     engine.seal_platform();  // routes between zones are complete only then
+    if (const std::string problem = platform_resource_problem(*input.text); !problem.empty()) {
+      return nlohmann::json{{"problem", problem}}.dump();
+    }
     const auto nodes = platform_file_nodes(node_unit);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hosts : nodes) {
@@ -178,13 +183,25 @@ scenario::PlatformFileNodes read_platform_file(const std::string& path,
                (reason.empty() ? "it stopped without a message" : reason) +
                "); every host must reach the first one, be reached from it, and reach itself";
     } else {
+      // SimGrid reads numbers with std::stoi and friends, whose message is only their name.
+      if (reason == "stoi" || reason == "stol" || reason == "stod" || reason == "stoul") {
+        reason = "a number in it is out of range or not a number (" + reason + " failed)";
+      }
       reason =
           "SimGrid cannot use it: " + (reason.empty() ? "it stopped without a message" : reason);
     }
     found.error = path + ": " + reason;
     return found;
   }
-  for (const nlohmann::json& node : nlohmann::json::parse(output.result)) {
+  const nlohmann::json result = nlohmann::json::parse(output.result);
+  if (result.is_object()) {  // {"problem": "[LINE:COL: ]what"}
+    const std::string problem = result.at("problem").get<std::string>();
+    const bool positioned =
+        !problem.empty() && std::isdigit(static_cast<unsigned char>(problem[0]));
+    found.error = path + (positioned ? ":" : ": ") + problem;
+    return found;
+  }
+  for (const nlohmann::json& node : result) {
     scenario::PlatformNode entry;
     entry.name = node.at("name").get<std::string>();
     entry.hosts = node.at("hosts").get<std::vector<std::string>>();

@@ -202,6 +202,25 @@ TEST(Bench, RefusesInputsWhoseSumCannotBeExact) {
   EXPECT_NE(no_algorithm.output.find("--algorithm: only all_reduce"), std::string::npos);
 }
 
+// The limits of a run (README.md, "Limits") hold for bench as for scenarios: refused before
+// anything runs, with the option named.
+TEST(Bench, RefusesRunsPastTheLimits) {
+  const Result ranks = run_commsim("bench --nodes 4096 --ranks-per-node 8 --sizes 1KiB");
+  EXPECT_EQ(ranks.exit_code, 2);
+  EXPECT_EQ(ranks.output,
+            "commsim: --ranks-per-node: must be at least 1, with at most 16384 ranks in all "
+            "(README.md, 'Limits')\n");
+  const Result real = run_commsim("bench --nodes 2 --ranks-per-node 2 --sizes 1GiB");
+  EXPECT_EQ(real.exit_code, 2);
+  EXPECT_EQ(real.output,
+            "commsim: --sizes: real tensors would take about 8.0 GiB (two buffers of 1.0 GiB on "
+            "each of 4 ranks), over the budget of 4.0 GiB per run; use --phantom to time them "
+            "without allocating\n");
+  const Result iters = run_commsim("bench --nodes 2 --iters 1000000");
+  EXPECT_EQ(iters.exit_code, 2);
+  EXPECT_EQ(iters.output, "commsim: --iters: must be in [1, 100000]\n");
+}
+
 TEST(Bench, PrintsAnExactRowPerSizeAndBackend) {
   const Result result = run_commsim(
       "bench scenarios/benchmarks/shm-node-2ranks.yaml --sizes 4KiB:64KiB "

@@ -430,6 +430,42 @@ TEST_F(PlatformFile, WhatCannotBeMappedIsOneLine) {
       << result.errors[0].to_string();
 }
 
+// SimGrid takes NaN, negative, zero and huge numbers from a file; commsim names the element and its
+// position instead of computing meaningless times or aborting in the middle of a run.
+TEST_F(PlatformFile, NumbersOutOfRangeNameTheElementAndItsPosition) {
+  path_ = std::filesystem::temp_directory_path() /
+          ("commsim-topology-" + std::to_string(::getpid()) + "-range.xml");
+  const auto error_for = [&](const std::string& host_speed, const std::string& bandwidth,
+                             const std::string& latency) {
+    std::ofstream(path_) << std::string(kHeader)
+                         << "<zone id=\"w\" routing=\"Full\">\n<host id=\"a\" "
+                         << "speed=\"1Gf\"/>\n<host id=\"b\" speed=\"" << host_speed
+                         << "\"/>\n<link id=\"l\" bandwidth=\"" << bandwidth << "\" latency=\""
+                         << latency
+                         << "\"/>\n<route src=\"a\" dst=\"b\"><link_ctn id=\"l\"/></route>\n"
+                            "</zone></platform>\n";
+    return commsim::sim::read_platform_file(path_.string(), "hosts").error;
+  };
+  const std::string file = path_.string();
+  // The header takes lines 1-3 and the zone line 4: host b's id is at 6:7, link l's at 7:7.
+  const std::string host_b = "6:7: host 'b': ";
+  const std::string link_l = "7:7: link 'l': ";
+  EXPECT_EQ(error_for("-1Gf", "1GBps", "1us"),
+            file + ":" + host_b +
+                "speed -1e+09 flop/s is out of range; a computing speed must be from 1f to 1000Pf");
+  EXPECT_EQ(error_for("1Gf", "nanBps", "1us"),
+            file + ":" + link_l +
+                "bandwidth nan B/s is out of range; a bandwidth must be from 1bps to 1000PBps");
+  EXPECT_EQ(error_for("1Gf", "0Bps", "1us"),
+            file + ":" + link_l +
+                "bandwidth 0 B/s is out of range; a bandwidth must be from 1bps to 1000PBps");
+  EXPECT_EQ(error_for("1Gf", "1GBps", "1e300s"),
+            file + ":" + link_l +
+                "latency 1e+300 s is out of range; a latency must be 0 or from 1ns to 1000000s");
+  EXPECT_EQ(error_for("1Gf", "1GBps", "0s"), "") << "a latency of 0 is a valid link";
+  std::filesystem::remove(path_);
+}
+
 // The export of a generated topology (a SimGrid <cluster topology=...>) loads back into the same
 // network: the same times between every pair of nodes the scenario's stages use.
 TEST_F(PlatformFile, ExportedGeneratedTopologiesLoadBackAlike) {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "scenarios/run_limits.h"
 #include "scenarios/units.h"
 #include "sim/cli/bench_table.h"
 #include "sim/cli/cli_support.h"
@@ -62,14 +63,18 @@ scenario::Scenario bench_topology(const po::variables_map& vm) {
     const int nodes = vm.count("nodes") ? vm["nodes"].as<int>() : base.topology.nodes;
     const int per_node = vm.count("ranks-per-node") ? vm["ranks-per-node"].as<int>()
                                                     : base.parallel.world() / base.topology.nodes;
-    if (nodes < 1 || nodes > 65536) throw UsageError("--nodes: must be in [1, 65536]");
+    const std::string limit = std::to_string(scenario::kMaxRanks);
+    if (nodes < 1 || nodes > scenario::kMaxRanks) {
+      throw UsageError("--nodes: must be in [1, " + limit + "]");
+    }
     if (nodes != base.topology.nodes && base.topology.kind != "cluster") {
       throw UsageError("--nodes: the scenario's " + base.topology.kind + " has " +
                        std::to_string(base.topology.nodes) +
                        " nodes; its shape sets the node count");
     }
-    if (per_node < 1 || static_cast<long long>(nodes) * per_node > 65536) {
-      throw UsageError("--ranks-per-node: must be at least 1, with at most 65536 ranks in all");
+    if (per_node < 1 || static_cast<long long>(nodes) * per_node > scenario::kMaxRanks) {
+      throw UsageError("--ranks-per-node: must be at least 1, with at most " + limit +
+                       " ranks in all (README.md, 'Limits')");
     }
     base.topology.nodes = nodes;
     base.parallel = {nodes * per_node, 1, 1};
@@ -226,10 +231,28 @@ int bench_command(const std::vector<std::string>& args) {
   setup.ranks = ranks;
   setup.nodes = base.topology.nodes;
   setup.iterations = vm["iters"].as<int>();
-  if (setup.iterations < 1) throw UsageError("--iters: must be at least 1");
+  if (setup.iterations < 1 || setup.iterations > scenario::kMaxSteps) {
+    throw UsageError("--iters: must be in [1, " + std::to_string(scenario::kMaxSteps) + "]");
+  }
   const SizeRange sizes = parse_sizes(vm["sizes"].as<std::string>());
   const int factor = vm["step-factor"].as<int>();
   if (factor < 2) throw UsageError("--step-factor: must be at least 2");
+  const std::vector<std::int64_t> counts = counts_for(sizes, factor, setup.spec, ranks);
+  if (!setup.spec.phantom) {
+    // The run's budget of real tensors (run_limits.h), for the largest size.
+    scenario::Scenario largest = base;
+    largest.workload.kind = "collective";
+    largest.workload.collective = setup.spec;
+    largest.workload.collective.count = counts.back();
+    if (const scenario::TensorUse use = scenario::real_tensor_use(largest);
+        use.bytes > scenario::kMaxRealTensorBytes) {
+      throw UsageError("--sizes: real tensors would take about " +
+                       scenario::binary_size_text(use.bytes) + " (" + use.what +
+                       "), over the budget of " +
+                       scenario::binary_size_text(scenario::kMaxRealTensorBytes) +
+                       " per run; use --phantom to time them without allocating");
+    }
+  }
   std::vector<bool> through_communicator;
   std::stringstream backend_list(vm["backends"].as<std::string>());
   for (std::string name; std::getline(backend_list, name, ',');) {
@@ -253,7 +276,7 @@ int bench_command(const std::vector<std::string>& args) {
   print_setup(base, setup);
   print_table_header(std::cout, setup);
   std::vector<BenchRow> rows;
-  for (const std::int64_t count : counts_for(sizes, factor, setup.spec, ranks)) {
+  for (const std::int64_t count : counts) {
     for (const bool communicator : through_communicator) {
       scenario::Scenario run = base;
       run.workload = scenario::Workload{};
