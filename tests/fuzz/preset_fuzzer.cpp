@@ -3,8 +3,8 @@
 // The contract checked: the checker returns (no crash, no sanitizer report, no hang, bounded
 // memory) and every problem it reports is one line naming the file.
 #include <cstddef>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>

@@ -1,10 +1,12 @@
 // libFuzzer target: scenario::parse_scenario_text on any bytes.
 //
 // The contract checked: the parser returns (no crash, no sanitizer report, no hang, bounded
-// memory) with exactly one of a scenario and a non-empty error list. The input is named as a file
-// in scenarios/, so the fuzzers run from the source root and preset files it names resolve there.
+// memory) with one-line messages and exactly one of a scenario and a non-empty error list. The
+// input is named as a file in scenarios/, so the fuzzers run from the source root and preset files
+// it names resolve there.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -19,5 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const commsim::scenario::ParseResult result = commsim::scenario::parse_scenario_text(
       text, "scenarios/fuzz-input.yaml", commsim::fuzz::refuse_platform_file);
   if (result.scenario.has_value() == !result.errors.empty()) std::abort();
+  // One line per problem: a message never carries a line break from the input.
+  for (const auto& error : result.errors) {
+    if (error.message.find('\n') != std::string::npos) {
+      std::fprintf(stderr, "a message of several lines: [%s]\n", error.message.c_str());
+      std::abort();
+    }
+  }
   return 0;
 }
