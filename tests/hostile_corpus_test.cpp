@@ -3,7 +3,7 @@
 //
 // For each entry, in a fresh temporary tree of its own (a .git marker at its root, the entry
 // copied in, special files made as its `setup:` lines say), commsim is run with a wall-time bound
-// and, outside sanitizer builds, a memory cap, and the test asserts: exit status 2; every line
+// and a memory bound (2 GiB), and the test asserts: exit status 2; every line
 // printed starts with "commsim: " (no stack trace, no SimGrid output, no "internal error"); the
 // expected position (`FILE:LINE:COL: ` on the same line as the expected text) or, for an input
 // without one, the expected text; nothing of a planted secret file echoed; and the tree left
@@ -19,8 +19,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <string>
@@ -51,9 +53,12 @@ fs::path corpus_root() { return fs::path(COMMSIM_SOURCE_DIR) / "tests" / "hostil
 
 // Each input gets this long (the runs exit before simulating: they take milliseconds).
 constexpr auto kWallTimeBound = std::chrono::seconds(10);
-// The address-space cap of the child. Sanitizer builds skip it: ASan reserves terabytes of
-// virtual memory for its shadow, so any cap that lets it start caps nothing.
+// The memory bound of the child: 2 GiB of address space. Sanitizer builds cannot take that cap
+// (ASan reserves terabytes of virtual memory for its shadow, so any cap that lets it start caps
+// nothing). In every build the runner also kills the child's process group once its processes
+// together hold more than 2 GiB resident (commsim simulates in forked children).
 constexpr rlim_t kAddressSpaceBytes = rlim_t{2} << 30;
+constexpr std::size_t kMemoryBytes = std::size_t{2} << 30;
 #ifdef COMMSIM_SANITIZED
 constexpr bool kCapMemory = false;
 // Under ASan each run is ~20 times slower and CI runs the whole suite under it: every 5th entry of
@@ -68,8 +73,31 @@ struct Run {
   int exit_status = -1;  // -1: killed by a signal (the bound, or a crash)
   int signal = 0;
   bool timed_out = false;
-  std::string output;  // stdout and stderr
+  bool over_memory = false;  // its processes together held more than kMemoryBytes resident
+  std::string output;        // stdout and stderr
 };
+
+// Resident memory of the processes of process group `group`, in bytes (from /proc).
+std::size_t group_resident_bytes(pid_t group) {
+  static const long page = ::sysconf(_SC_PAGESIZE);
+  std::size_t total = 0;
+  std::error_code error;
+  for (const auto& item : fs::directory_iterator("/proc", error)) {
+    const std::string pid = item.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat_file(item.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    const std::size_t name_end = stat.rfind(')');
+    if (name_end == std::string::npos) continue;
+    // After the name: state, ppid, pgrp, ... ; rss (in pages) is the 22nd of them.
+    std::istringstream fields(stat.substr(name_end + 1));
+    std::vector<std::string> values;
+    for (std::string value; values.size() < 22 && fields >> value;) values.push_back(value);
+    if (values.size() < 22 || std::stol(values[2]) != group) continue;
+    total += std::stoull(values[21]) * static_cast<std::size_t>(page);
+  }
+  return total;
+}
 
 // Runs commsim with `args` in `directory`, bounded in wall time (and memory, see above).
 Run run_bounded(const std::vector<std::string>& args, const fs::path& directory) {
@@ -82,6 +110,7 @@ Run run_bounded(const std::vector<std::string>& args, const fs::path& directory)
     ::dup2(pipe_fds[1], 2);
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
+    ::setpgid(0, 0);  // its own process group, with every process it starts
     if (::chdir(directory.c_str()) != 0) ::_exit(126);
     if (kCapMemory) {
       const rlimit cap{kAddressSpaceBytes, kAddressSpaceBytes};
@@ -104,12 +133,14 @@ Run run_bounded(const std::vector<std::string>& args, const fs::path& directory)
       if (run.output.size() < (std::size_t{1} << 20)) run.output.append(buffer, got);
     }
   });
+  ::setpgid(child, child);
   const auto deadline = std::chrono::steady_clock::now() + kWallTimeBound;
   int status = 0;
-  while (::waitpid(child, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      run.timed_out = true;
-      ::kill(child, SIGKILL);
+  for (int polls = 0; ::waitpid(child, &status, WNOHANG) == 0; ++polls) {
+    run.timed_out = std::chrono::steady_clock::now() > deadline;
+    run.over_memory = polls % 50 == 0 && group_resident_bytes(child) > kMemoryBytes;
+    if (run.timed_out || run.over_memory) {
+      ::kill(-child, SIGKILL);
       ::waitpid(child, &status, 0);
       break;
     }
@@ -243,6 +274,7 @@ void check_entry(const Entry& entry, std::size_t case_number) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   EXPECT_FALSE(run.timed_out) << "still running after the bound\n" << context(entry, run);
+  EXPECT_FALSE(run.over_memory) << "held more than 2 GiB\n" << context(entry, run);
   EXPECT_EQ(run.signal, 0) << "killed by signal " << run.signal << "\n" << context(entry, run);
   EXPECT_EQ(run.exit_status, 2) << context(entry, run);
   EXPECT_LT(seconds, std::chrono::duration<double>(kWallTimeBound).count()) << entry.relative;
