@@ -34,9 +34,10 @@ PlatformFacts platform_facts(const PlatformNode& node) {
   facts.cores = node.cores;
   facts.core_flops = node.speed;
   for (const auto& [key, value] : node.properties) {
-    const auto fail = [&](const std::string& why) {
+    // Captured by name: clang before 16 cannot capture a structured binding.
+    const auto fail = [&, &property = key](const std::string& why) {
       return PlatformFacts{std::nullopt,
-                           "node '" + node.name + "': property '" + key + "': " + why};
+                           "node '" + node.name + "': property '" + property + "': " + why};
     };
     if (key == "arch") {
       facts.arch = comm::parse_arch(value);

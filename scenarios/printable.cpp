@@ -47,6 +47,12 @@ bool is_control(std::uint32_t code) {
   return code == 0xFFFE || code == 0xFFFF;
 }
 
+// Line breaks beyond line feed and carriage return: NEL (YAML's own), and Unicode's line and
+// paragraph separators. A terminal or a report may break the line at each.
+bool is_other_line_break(std::uint32_t code) {
+  return code == 0x85 || code == 0x2028 || code == 0x2029;
+}
+
 std::optional<std::size_t> first_unprintable(std::string_view text, bool allow_line_breaks) {
   std::size_t i = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
@@ -55,6 +61,7 @@ std::optional<std::size_t> first_unprintable(std::string_view text, bool allow_l
     if (decoded.length == 0) return i;
     const bool layout = decoded.code == '\t' || decoded.code == '\n' || decoded.code == '\r';
     if (is_control(decoded.code) && !(layout && allow_line_breaks)) return i;
+    if (is_other_line_break(decoded.code) && !allow_line_breaks) return i;
     i += decoded.length;
   }
   return std::nullopt;
@@ -69,7 +76,8 @@ std::string printable(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const Decoded decoded = decode(text, i);
-    if (decoded.length == 0 || is_control(decoded.code) || decoded.code == '\\') {
+    if (decoded.length == 0 || is_control(decoded.code) || is_other_line_break(decoded.code) ||
+        decoded.code == '\\') {
       if (decoded.code == '\n' && decoded.length == 1) {
         out += "\\n";
       } else if (decoded.code == '\t' && decoded.length == 1) {

@@ -13,7 +13,8 @@ namespace commsim::scenario {
 
 // `text` with every byte that is not printable UTF-8 shown as an escape: \n, \t, \r, \\ for the
 // common ones, \xNN for the other control characters (C0, DEL, C1) and for bytes that are not
-// part of a well-formed UTF-8 sequence. Printable UTF-8 (ASCII and beyond) is kept as it is.
+// part of a well-formed UTF-8 sequence, and for the line breaks NEL, U+2028 and U+2029. Printable
+// UTF-8 (ASCII and beyond) is kept as it is.
 std::string printable(std::string_view text);
 
 // Where `text` stops being YAML-printable text: the offset of the first byte that is not
@@ -22,8 +23,8 @@ std::string printable(std::string_view text);
 // A byte-order mark at offset 0 is allowed.
 std::optional<std::size_t> first_unprintable(std::string_view text);
 
-// The same for one line of text (a name): tab, line feed and carriage return count as control
-// characters too.
+// The same for one line of text (a name): tab, line feed, carriage return and the other line
+// breaks (NEL, U+2028, U+2029) count as control characters too.
 std::optional<std::size_t> first_unprintable_in_line(std::string_view text);
 
 // The character at byte `offset` of `text` named for a message without any escape: "U+001B", or

@@ -83,6 +83,13 @@ TEST(Printable, FindsTheFirstByteThatIsNotYamlText) {
   EXPECT_EQ(first_unprintable("name: \x1b"), 6u);
   EXPECT_EQ(first_unprintable("ok: \xff"), 4u);
   EXPECT_EQ(first_unprintable_in_line("a\tb"), 1u);
+  // NEL and Unicode's line and paragraph separators break a line too: YAML text may hold them,
+  // one line of text (a name) may not, and they are shown escaped.
+  EXPECT_FALSE(first_unprintable("a\xc2\x85" "b \xe2\x80\xa8").has_value());
+  EXPECT_EQ(first_unprintable_in_line("x\xc2\x85y"), 1u);
+  EXPECT_EQ(first_unprintable_in_line("x\xe2\x80\xa8y"), 1u);
+  EXPECT_EQ(first_unprintable_in_line("x\xe2\x80\xa9y"), 1u);
+  EXPECT_EQ(printable("x\xc2\x85y\xe2\x80\xa8"), "x\\xc2\\x85y\\xe2\\x80\\xa8");
   const std::string text = "a: 1\nb: é\x01";
   const auto where = commsim::scenario::line_column(text, *first_unprintable(text));
   EXPECT_EQ(where.line, 2);

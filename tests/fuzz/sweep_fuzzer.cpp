@@ -1,0 +1,34 @@
+// libFuzzer target: sim::sweep::parse_sweep_text on any bytes.
+//
+// The contract checked: the parser returns (no crash, no sanitizer report, no hang, bounded
+// memory) with one-line messages and exactly one of a sweep and a non-empty error list. The input
+// is named as a sweep file beside the tree's own sweeps (results/studies/arm-fallback/), so the
+// fuzzers run from the source root and the base scenarios the seeds name are read and every grid
+// point is parsed.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "scenarios/input_file.h"
+#include "sim/sweep/sweep_spec.h"
+#include "tests/fuzz/refusing_platform_reader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // commsim reads no sweep file larger than this (scenarios/input_file.h).
+  if (size > commsim::scenario::kMaxScenarioFileBytes) return -1;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const commsim::sim::sweep::SweepParse result = commsim::sim::sweep::parse_sweep_text(
+      text, "results/studies/arm-fallback/fuzz-input.sweep.yaml",
+      commsim::fuzz::refuse_platform_file);
+  if (result.spec.has_value() == !result.errors.empty()) std::abort();
+  // One line per problem: a message never carries a line break from the input.
+  for (const auto& error : result.errors) {
+    if (error.message.find('\n') != std::string::npos) {
+      std::fprintf(stderr, "a message of several lines: [%s]\n", error.message.c_str());
+      std::abort();
+    }
+  }
+  return 0;
+}
