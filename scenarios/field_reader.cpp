@@ -588,9 +588,13 @@ std::optional<comm::PlainValue> FieldReader::read_plain_value(const Field& field
     type_error(field, "a scalar (null, boolean, integer, float or string)");
     return std::nullopt;
   }
-  const std::string& text = node.Scalar();
   const std::string& tag = node.Tag();
-  if (tag == "!" || tag == "tag:yaml.org,2002:str") return comm::PlainValue{text};
+  // A string goes through read_string's check: no control characters reach a record or a report.
+  if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+    if (auto string = read_string(field)) return comm::PlainValue{*string};
+    return std::nullopt;
+  }
+  const std::string& text = node.Scalar();
   if (text == "true" || text == "True" || text == "TRUE") return comm::PlainValue{true};
   if (text == "false" || text == "False" || text == "FALSE") return comm::PlainValue{false};
   bool overflow = false;
@@ -609,11 +613,14 @@ void FieldReader::read_env(const Field& field, std::map<std::string, std::string
   const auto entries = read_entries(field);
   if (!entries) return;
   for (const Field& entry : *entries) {
-    if (!entry.value.IsScalar()) {
-      type_error(entry, "a string");
+    // A variable's name and value are strings like any other (read_string): no control
+    // characters, which would reach the ranks' environment, records and reports.
+    if (const auto name_at = first_unprintable_in_line(entry.key)) {
+      error(at_key(entry), label(field) + ": a variable name holds the control character " +
+                               character_name(entry.key, *name_at));
       continue;
     }
-    environment[entry.key] = entry.value.Scalar();
+    if (auto value = read_string(entry)) environment[entry.key] = *value;
   }
 }
 

@@ -81,8 +81,11 @@ struct Run {
 std::size_t group_resident_bytes(pid_t group) {
   static const long page = ::sysconf(_SC_PAGESIZE);
   std::size_t total = 0;
+  // Processes come and go while /proc is read: nothing here may throw (an exception would end
+  // the runner with its reader thread still running, in std::terminate).
   std::error_code error;
-  for (const auto& item : fs::directory_iterator("/proc", error)) {
+  for (fs::directory_iterator it("/proc", error), end; !error && it != end; it.increment(error)) {
+    const fs::directory_entry& item = *it;
     const std::string pid = item.path().filename().string();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream stat_file(item.path() / "stat");
@@ -93,8 +96,8 @@ std::size_t group_resident_bytes(pid_t group) {
     std::istringstream fields(stat.substr(name_end + 1));
     std::vector<std::string> values;
     for (std::string value; values.size() < 22 && fields >> value;) values.push_back(value);
-    if (values.size() < 22 || std::stol(values[2]) != group) continue;
-    total += std::stoull(values[21]) * static_cast<std::size_t>(page);
+    if (values.size() < 22 || std::strtol(values[2].c_str(), nullptr, 10) != group) continue;
+    total += std::strtoull(values[21].c_str(), nullptr, 10) * static_cast<std::size_t>(page);
   }
   return total;
 }

@@ -228,7 +228,7 @@ TEST_F(Sweep, BadSweepFilesAreOneLineWithTheirPosition) {
   };
   const std::string scenario = "scenario: fat-tree-tp2-pp4.yaml\n";
   check(scenario + "grid:\n  topology.network.bandwidth: [10Gbps, fast]\n",
-        "bad.yaml:3:3: grid point 1 (topology.network.bandwidth=fast): "
+        "bad.yaml:3:40: grid point 1 (topology.network.bandwidth=fast): "
         "topology.network.bandwidth: 'fast' is not a bandwidth");
   check(scenario + "grid: { parallel.tensor: [2] }\nmetric: [sim_time_s]\n",
         "bad.yaml:3:1: unknown key 'metric' in a sweep file");

@@ -67,12 +67,10 @@ std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& a
 
 std::vector<scenario::Scenario> load_scenarios(const std::vector<std::string>& paths) {
   std::vector<scenario::Scenario> scenarios;
-  std::string errors;
+  std::vector<std::string> errors;
   for (const std::string& path : paths) {
     scenario::ParseResult result = scenario::parse_scenario_file(path, &sim::read_platform_file);
-    for (const scenario::ScenarioError& error : result.errors) {
-      errors += (errors.empty() ? "" : "\n") + error.to_string();
-    }
+    for (const scenario::ScenarioError& error : result.errors) errors.push_back(error.to_string());
     if (result.scenario) scenarios.push_back(std::move(*result.scenario));
   }
   if (!errors.empty()) throw UsageError(errors);

@@ -20,10 +20,23 @@ constexpr int kExitFail = 1;      // an expectation did not hold
 constexpr int kExitBadInput = 2;  // unusable command line or scenario; nothing was run
 constexpr int kExitSkipped = 77;  // commsim compare: this machine cannot run the scenario
 
-// A problem with the command line or an input file; main prints what() on one line, exits 2.
+// Problems with the command line or input files; main prints each problem on one line of its own
+// (escaped whole, so a line break a problem quotes from a file stays inside that line) and exits 2.
+// what() is the problems joined by line feeds.
 class UsageError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& problem) : UsageError(std::vector<std::string>{problem}) {}
+  explicit UsageError(std::vector<std::string> problems)
+      : std::runtime_error(joined(problems)), problems_(std::move(problems)) {}
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  static std::string joined(const std::vector<std::string>& lines) {
+    std::string text;
+    for (const std::string& line : lines) text += (text.empty() ? "" : "\n") + line;
+    return text;
+  }
+  std::vector<std::string> problems_;
 };
 
 // Parses a subcommand's arguments: `options` plus any number of positional scenario files (read

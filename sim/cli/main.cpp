@@ -58,12 +58,11 @@ int main(int argc, char** argv) {
         "unknown command '" + command +
         "' (commands: run, compare, bench, platform, explain, sweep, calibrate)");
   } catch (const commsim::cli::UsageError& error) {
-    // One line per problem, each naming the file:line:col or the option it is about.
-    std::string line;
-    std::istringstream lines(error.what());
-    // Text from input files is shown escaped: a control character never reaches the terminal.
-    while (std::getline(lines, line)) {
-      std::cerr << "commsim: " << commsim::scenario::printable(line) << '\n';
+    // One line per problem, each naming the file:line:col or the option it is about. Text from
+    // input files is shown escaped: a control character or a line break never reaches the
+    // terminal, and a problem that quotes one stays on its line.
+    for (const std::string& problem : error.problems()) {
+      std::cerr << "commsim: " << commsim::scenario::printable(problem) << '\n';
     }
   } catch (const boost::program_options::error& error) {
     std::cerr << "commsim " << command << ": " << commsim::scenario::printable(error.what())

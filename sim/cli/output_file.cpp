@@ -240,10 +240,8 @@ void replace_whole(const std::string& target, const struct stat* existing, std::
 }  // namespace
 
 void check_outputs(const std::vector<OutputFile>& outputs, const std::vector<InputFile>& inputs) {
-  std::string problems;
-  const auto problem = [&](const std::string& line) {
-    problems += (problems.empty() ? "" : "\n") + line;
-  };
+  std::vector<std::string> problems;
+  const auto problem = [&](const std::string& line) { problems.push_back(line); };
   std::vector<FileIdentity> input_ids;
   for (const InputFile& input : inputs) input_ids.push_back(identity(input.path));
   std::vector<FileIdentity> output_ids;

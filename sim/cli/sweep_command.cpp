@@ -36,9 +36,8 @@ namespace {
 SweepSpec load_sweep(const std::string& path) {
   sim::sweep::SweepParse parsed = sim::sweep::parse_sweep_file(path, &sim::read_platform_file);
   if (!parsed.errors.empty()) {
-    std::string lines;
-    for (const auto& error : parsed.errors)
-      lines += (lines.empty() ? "" : "\n") + error.to_string();
+    std::vector<std::string> lines;
+    for (const auto& error : parsed.errors) lines.push_back(error.to_string());
     throw UsageError(lines);
   }
   return std::move(*parsed.spec);

@@ -210,6 +210,31 @@ SweepParse parse_sweep_file(const std::string& path, const scenario::PlatformFil
   return parse_sweep_text(*input.text, path, reader);
 }
 
+namespace {
+
+// Where a grid point's scenario error comes from: the value (of this point) of the grid entry that
+// sets the key the message is about ("faults[0].delay: ..." comes from grid.faults), else the
+// first grid entry's key.
+scenario::SourcePos grid_value_pos(const SweepSpec& spec, const Point& point,
+                                   const std::string& message) {
+  const std::string subject = message.substr(0, message.find(": "));
+  for (std::size_t entry = 0; entry < spec.grid.size(); ++entry) {
+    const Parameter& parameter = spec.grid[entry];
+    for (const std::string& part : parameter.parts) {
+      const bool sets_subject = subject.compare(0, part.size(), part) == 0 &&
+                                (subject.size() == part.size() || subject[part.size()] == '.' ||
+                                 subject[part.size()] == '[');
+      if (sets_subject && entry < point.choices.size() &&
+          point.choices[entry] < parameter.value_pos.size()) {
+        return parameter.value_pos[point.choices[entry]];
+      }
+    }
+  }
+  return spec.grid.front().pos;
+}
+
+}  // namespace
+
 SweepParse parse_sweep_text(const std::string& text, const std::string& path,
                             const scenario::PlatformFileReader& reader) {
   SweepParse result;
@@ -352,7 +377,7 @@ SweepParse parse_sweep_text(const std::string& text, const std::string& path,
         }
       }
     }
-    Parameter parameter{key, parts, {}, key_pos};
+    Parameter parameter{key, parts, {}, key_pos, {}};
     if (!entry.second.IsSequence() || entry.second.size() == 0) {
       fail(pos_of(path, entry.second.Mark()),
            "grid." + key +
@@ -361,6 +386,7 @@ SweepParse parse_sweep_text(const std::string& text, const std::string& path,
       continue;
     }
     for (const YAML::Node& value : entry.second) {
+      parameter.value_pos.push_back(pos_of(path, value.Mark()));
       if (!linked) {
         parameter.values.push_back({scalar_text(value)});
         continue;
@@ -428,8 +454,9 @@ SweepParse parse_sweep_text(const std::string& text, const std::string& path,
     for (std::size_t i = 0; i < grid_keys.size(); ++i) {
       values += (values.empty() ? "" : ", ") + grid_keys[i] + "=" + point.values[i];
     }
-    fail(spec.grid.front().pos, "grid point " + std::to_string(point.index) + " (" + values +
-                                    "): " + parsed.errors.front().message);
+    const std::string& message = parsed.errors.front().message;
+    fail(grid_value_pos(spec, point, message),
+         "grid point " + std::to_string(point.index) + " (" + values + "): " + message);
     return result;
   }
   result.spec = std::move(spec);

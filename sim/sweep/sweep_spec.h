@@ -39,6 +39,7 @@ struct Parameter {
   // Each of its values: one YAML value (as written) per part.
   std::vector<std::vector<std::string>> values;
   scenario::SourcePos pos;  // of the key in the sweep file
+  std::vector<scenario::SourcePos> value_pos;  // of each of its values in the sweep file
 };
 
 struct SweepSpec {
