@@ -128,9 +128,9 @@ TEST(Cli, CompareShowsBothPoliciesAndPasses) {
 }
 
 TEST(Cli, AFailedExpectationExitsOneAndShowsExpectedAndActual) {
-  // Under the ARM-enabled profile the same scenario has no expectations: unchecked, exit 0.
+  // Under the later main the same scenario has no expectations: unchecked, exit 0.
   const Result unchecked =
-      run_commsim(std::string("run ") + kScenario + " --policy vllm-pr40150-arm");
+      run_commsim(std::string("run ") + kScenario + " --policy vllm-main-2026-05-21");
   EXPECT_EQ(unchecked.exit_code, 0) << unchecked.output;
   // An edited copy that expects the pre-fix failure under the fixed profile must fail.
   std::ifstream in(kScenario);

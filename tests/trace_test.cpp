@@ -269,11 +269,12 @@ namespace {
 TEST(Trace, CollectivesSayWhichAlgorithmRanThem) {
   // 64 KiB of bf16 on a TP group that fell back to torch.distributed: gloo's ring.
   const json fallback =
-      traced("scenarios/regressions/arm-single-node-tp.yaml", "vllm-pr40150", "trace-algorithm");
+      traced("scenarios/regressions/arm-single-node-tp.yaml", "vllm-pr40150-x86-revision",
+             "trace-algorithm");
   const auto rings = events(fallback, "X", "CpuCommunicator.all_reduce", 0);
   ASSERT_EQ(rings.size(), 2u);
   EXPECT_EQ(rings[0].at("args").at("algorithm"), "ring");
-  const json shm = traced("scenarios/regressions/arm-single-node-tp.yaml", "vllm-pr40150-arm",
+  const json shm = traced("scenarios/regressions/arm-single-node-tp.yaml", "vllm-pr40150",
                           "trace-algorithm-shm");
   const auto shm_ops = events(shm, "X", "shm_allreduce", 1);
   ASSERT_EQ(shm_ops.size(), 2u);
