@@ -257,3 +257,42 @@ TEST(Cli, CalibrateRefusesBadOptionsBeforeMeasuring) {
 }
 
 }  // namespace
+
+namespace {
+
+// commsim profiles: every profile with the vLLM commit it reproduces and how it differs from the
+// one before; the x86-only gate only as the unmerged revision.
+TEST(CliProfiles, ListsEachProfileWithItsCommitAndDifferences) {
+  const Result result = run_commsim("profiles");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  for (const char* line :
+       {"vllm-pre-34169\n  vLLM 8311f083b (2026-01-29)", "vllm-0.18.0\n  vLLM cbd361fd4 (2026-03-02)",
+        "vllm-pr40150\n  vLLM 2aab9acf4 (2026-04-20): #40150 merged\n  switches: arch_allow "
+        "[x86_64, aarch64]",
+        "vllm-pr40150-x86-revision\n  unmerged: a revision of #40150",
+        "  switches: arch_allow [x86_64], ", "vllm-main-2026-05-21\n  vLLM 0a54df284 (2026-05-21)",
+        "  differs from vllm-pr40150:\n    - architecture gate X86 only",
+        "cpu_communicator.py:31-35 @ 2aab9acf4"}) {
+    EXPECT_NE(result.output.find(line), std::string::npos) << line << "\n" << result.output;
+  }
+
+  const auto path = temp_path("commsim-profiles").replace_extension(".json");
+  ASSERT_EQ(run_commsim("profiles --json " + path.string()).exit_code, 0);
+  std::ifstream in(path);
+  const nlohmann::json profiles = nlohmann::json::parse(in).at("profiles");
+  std::filesystem::remove(path);
+  ASSERT_EQ(profiles.size(), 5u);
+  EXPECT_EQ(profiles[2].at("name"), "vllm-pr40150");
+  EXPECT_EQ(profiles[2].at("vllm_commit"), "2aab9acf4");
+  EXPECT_EQ(profiles[2].at("switches").at("arch_allow"), nlohmann::json({"x86_64", "aarch64"}));
+  EXPECT_EQ(profiles[3].at("merged"), false);
+  EXPECT_TRUE(profiles[3].at("vllm_commit").is_null());
+  EXPECT_EQ(profiles[3].at("compared_with"), "vllm-pr40150");
+  EXPECT_EQ(profiles[4].at("compared_with"), "vllm-pr40150");
+
+  const Result bad = run_commsim("profiles scenarios/regressions/mixed-arch-pp-hang.yaml");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.output, "commsim: commsim profiles: takes no scenario file\n");
+}
+
+}  // namespace
