@@ -94,7 +94,8 @@ KeySizes decode_key_sizes(std::span<const std::byte> bytes) {
     const json record = from_bytes(bytes);
     const json& keys = record.at(0);
     const json& sizes = record.at(1);
-    if (keys.size() != sizes.size()) throw AssertionError("keys and sizes differ in length");
+    // `assert len(key_list) == len(size_list)` (cpu_communicator.py:333): no message.
+    if (keys.size() != sizes.size()) throw AssertionError("");
     KeySizes out;
     for (std::size_t i = 0; i < keys.size(); ++i) {
       out.emplace_back(keys[i].get<std::string>(), sizes[i].get<Shape>());

@@ -1,7 +1,9 @@
 // Policy: the switches that differ between vLLM versions, and the named profiles.
 //
-// Values follow the vLLM reference (profiles vllm-pre-34169, vllm-0.18.0, vllm-pr40150 with the
-// x86-only architecture gate, vllm-pr40150-arm). A scenario names a profile.
+// A profile is one vLLM code state: a commit of vLLM's history (or, for the one variant, a PR
+// revision that was never merged), with the values of the switches at that state and a citation
+// of where each comes from. A scenario names a profile; `commsim profiles` lists them with their
+// commits and how each differs from the one before.
 #pragma once
 
 #include <optional>
@@ -20,6 +22,17 @@ enum class CustomSendRecvRule {
   kSupportsTensorDict,  // is_cpu and comm and comm.supports_tensor_dict            (>= PR #40150)
 };
 
+// Where a profile comes from: the vLLM code state it reproduces, and what differs from the
+// profile it is described against. Every difference cites `file:line @ commit` of vLLM.
+struct ProfileSource {
+  std::string commit;         // vLLM commit (short hash); empty for an unmerged revision
+  std::string date;           // the commit's date, YYYY-MM-DD; empty for an unmerged revision
+  std::string state;          // one line: which code state this is
+  bool merged = true;         // false: a PR revision that never reached vLLM's main branch
+  std::string compared_with;  // the profile `differences` are relative to; empty for the first
+  std::vector<std::string> differences;
+};
+
 struct Policy {
   std::string name;
   std::set<Arch> arch_allow;             // CpuCommunicator's architecture gate
@@ -30,11 +43,15 @@ struct Policy {
   bool thread_num_min_allreduce = true;  // PR #33317: MIN all-reduce of thread counts
   std::set<int> shm_allreduce_world_sizes{2, 3, 4, 8};
   int shm_max_ranks = 8;
+  ProfileSource source;
 };
 
 // The profile called `name`, or nullopt.
 std::optional<Policy> find_policy(std::string_view name);
-// Every profile name, in release order.
+// Every profile, in the order `commsim profiles` lists them: vLLM's history, with the unmerged
+// revision right after the merge it is a variant of.
+const std::vector<Policy>& all_policies();
+// Every profile name, in that order.
 std::vector<std::string> policy_names();
 
 }  // namespace commsim::comm

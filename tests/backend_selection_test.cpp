@@ -65,7 +65,7 @@ using S = SelectionCheck;
 constexpr Backend kShm = Backend::kShm;
 constexpr Backend kDist = Backend::kTorchDistributed;
 
-// Rows shared by the two profiles with the name check (v0.18.0 and PR #40150).
+// Rows shared by the profiles with the name check (v0.18.0 and from PR #40150 on).
 std::vector<SelectionCase> with_name_check(const std::string& policy, Backend arm_backend) {
   const bool arm_shm = arm_backend == kShm;
   return {
@@ -89,8 +89,10 @@ std::vector<SelectionCase> with_name_check(const std::string& policy, Backend ar
 
 std::vector<SelectionCase> all_cases() {
   std::vector<SelectionCase> cases = with_name_check("vllm-0.18.0", kShm);
-  for (auto& c : with_name_check("vllm-pr40150", kDist)) cases.push_back(c);
-  for (auto& c : with_name_check("vllm-pr40150-arm", kShm)) cases.push_back(c);
+  // The merged #40150 and the later main keep ARM in the gate; the unmerged revision does not.
+  for (auto& c : with_name_check("vllm-pr40150", kShm)) cases.push_back(c);
+  for (auto& c : with_name_check("vllm-pr40150-x86-revision", kDist)) cases.push_back(c);
+  for (auto& c : with_name_check("vllm-main-2026-05-21", kShm)) cases.push_back(c);
   // Before PR #34169 there is no name check, no collective and no log line.
   const std::string pre = "vllm-pre-34169";
   cases.push_back(

@@ -88,27 +88,33 @@ TEST(Cli, Issue37933DeliversBitIdenticalDictsAfterPr40150) {
   EXPECT_GT(record.at("sim_time_s").get<double>(), 0.0);
 }
 
-TEST(Cli, MixedArchitecturesUnderTheX86OnlyGateHangWithEachRanksWait) {
-  const nlohmann::json record =
-      run_json("vllm-pr40150", "scenarios/regressions/mixed-arch-pp-hang.yaml");
-  EXPECT_EQ(record.at("deadlock"), true);
-  EXPECT_EQ(group_named(record, "pp:0").at("backend"), "mixed");
-  const auto& ranks = record.at("ranks");
-  ASSERT_EQ(ranks.size(), 2u);
-  // The x86 rank waits in the name check for the aarch64 rank, which skipped it and waits for
-  // the hand-off's metadata object.
-  EXPECT_EQ(ranks[0].at("outcome"), "hang");
-  EXPECT_EQ(ranks[0].at("waiting").at("op"), "all_gather_object");
-  EXPECT_EQ(ranks[0].at("waiting").at("group"), "pp:0");
-  EXPECT_EQ(ranks[0].at("waiting").at("peer"), 1);
-  EXPECT_EQ(ranks[1].at("outcome"), "hang");
-  EXPECT_EQ(ranks[1].at("waiting").at("op"), "recv_object");
-  EXPECT_EQ(ranks[1].at("waiting").at("peer"), 0);
-  // The last thing that completes is rank 0's eager send of the size of its pickled name (an
-  // int64: torch's all_gather_object gathers the sizes first), under LV08: 13.01 x two 10 us
-  // hops + 8 bytes / (0.97 x 25 Gb/s).
-  const double expected = 13.01 * 20e-6 + 8 / (0.97 * 3.125e9);
-  EXPECT_NEAR(record.at("sim_time_s").get<double>(), expected, 1e-12 * expected);
+// The merged #40150 keeps the gate X86 or ARM: a ppc64le rank in a PP group with an x86 rank
+// splits the name check, as an aarch64 rank would under the unmerged x86-only revision.
+TEST(Cli, MixedArchitecturesOutsideTheGateHangWithEachRanksWait) {
+  for (const auto& [policy, scenario] :
+       {std::pair{"vllm-pr40150", "scenarios/regressions/mixed-arch-ppc64le-pp-hang.yaml"},
+        std::pair{"vllm-pr40150-x86-revision", "scenarios/regressions/mixed-arch-pp-hang.yaml"}}) {
+    SCOPED_TRACE(policy);
+    const nlohmann::json record = run_json(policy, scenario);
+    EXPECT_EQ(record.at("deadlock"), true);
+    EXPECT_EQ(group_named(record, "pp:0").at("backend"), "mixed");
+    const auto& ranks = record.at("ranks");
+    ASSERT_EQ(ranks.size(), 2u);
+    // The x86 rank waits in the name check for the other rank, which skipped it and waits for
+    // the hand-off's metadata object.
+    EXPECT_EQ(ranks[0].at("outcome"), "hang");
+    EXPECT_EQ(ranks[0].at("waiting").at("op"), "all_gather_object");
+    EXPECT_EQ(ranks[0].at("waiting").at("group"), "pp:0");
+    EXPECT_EQ(ranks[0].at("waiting").at("peer"), 1);
+    EXPECT_EQ(ranks[1].at("outcome"), "hang");
+    EXPECT_EQ(ranks[1].at("waiting").at("op"), "recv_object");
+    EXPECT_EQ(ranks[1].at("waiting").at("peer"), 0);
+    // The last thing that completes is rank 0's eager send of the size of its pickled name (an
+    // int64: torch's all_gather_object gathers the sizes first), under LV08: 13.01 x two 10 us
+    // hops + 8 bytes / (0.97 x 25 Gb/s).
+    const double expected = 13.01 * 20e-6 + 8 / (0.97 * 3.125e9);
+    EXPECT_NEAR(record.at("sim_time_s").get<double>(), expected, 1e-12 * expected);
+  }
 }
 
 // With cross-traffic off, the gloo ring all-reduce over P nodes behind one switch takes exactly
@@ -128,9 +134,9 @@ TEST(Cli, CompareShowsBothPoliciesAndPasses) {
 }
 
 TEST(Cli, AFailedExpectationExitsOneAndShowsExpectedAndActual) {
-  // Under the ARM-enabled profile the same scenario has no expectations: unchecked, exit 0.
+  // Under the later main the same scenario has no expectations: unchecked, exit 0.
   const Result unchecked =
-      run_commsim(std::string("run ") + kScenario + " --policy vllm-pr40150-arm");
+      run_commsim(std::string("run ") + kScenario + " --policy vllm-main-2026-05-21");
   EXPECT_EQ(unchecked.exit_code, 0) << unchecked.output;
   // An edited copy that expects the pre-fix failure under the fixed profile must fail.
   std::ifstream in(kScenario);
@@ -254,6 +260,46 @@ TEST(Cli, CalibrateRefusesBadOptionsBeforeMeasuring) {
   const Result not_yaml = run_commsim("calibrate --quick --out p.json");
   EXPECT_EQ(not_yaml.exit_code, 2) << not_yaml.output;
   EXPECT_NE(not_yaml.output.find("--out"), std::string::npos) << not_yaml.output;
+}
+
+}  // namespace
+
+namespace {
+
+// commsim profiles: every profile with the vLLM commit it reproduces and how it differs from the
+// one before; the x86-only gate only as the unmerged revision.
+TEST(CliProfiles, ListsEachProfileWithItsCommitAndDifferences) {
+  const Result result = run_commsim("profiles");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  for (const char* line :
+       {"vllm-pre-34169\n  vLLM 8311f083b (2026-01-29)",
+        "vllm-0.18.0\n  vLLM cbd361fd4 (2026-03-02)",
+        "vllm-pr40150\n  vLLM 2aab9acf4 (2026-04-20): #40150 merged\n  switches: arch_allow "
+        "[x86_64, aarch64]",
+        "vllm-pr40150-x86-revision\n  unmerged: a revision of #40150",
+        "  switches: arch_allow [x86_64], ", "vllm-main-2026-05-21\n  vLLM 0a54df284 (2026-05-21)",
+        "  differs from vllm-pr40150:\n    - architecture gate X86 only",
+        "cpu_communicator.py:31-35 @ 2aab9acf4"}) {
+    EXPECT_NE(result.output.find(line), std::string::npos) << line << "\n" << result.output;
+  }
+
+  const auto path = temp_path("commsim-profiles").replace_extension(".json");
+  ASSERT_EQ(run_commsim("profiles --json " + path.string()).exit_code, 0);
+  std::ifstream in(path);
+  const nlohmann::json profiles = nlohmann::json::parse(in).at("profiles");
+  std::filesystem::remove(path);
+  ASSERT_EQ(profiles.size(), 5u);
+  EXPECT_EQ(profiles[2].at("name"), "vllm-pr40150");
+  EXPECT_EQ(profiles[2].at("vllm_commit"), "2aab9acf4");
+  EXPECT_EQ(profiles[2].at("switches").at("arch_allow"), nlohmann::json({"x86_64", "aarch64"}));
+  EXPECT_EQ(profiles[3].at("merged"), false);
+  EXPECT_TRUE(profiles[3].at("vllm_commit").is_null());
+  EXPECT_EQ(profiles[3].at("compared_with"), "vllm-pr40150");
+  EXPECT_EQ(profiles[4].at("compared_with"), "vllm-pr40150");
+
+  const Result bad = run_commsim("profiles scenarios/regressions/mixed-arch-pp-hang.yaml");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.output, "commsim: commsim profiles: takes no scenario file\n");
 }
 
 }  // namespace

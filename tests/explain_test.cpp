@@ -68,8 +68,8 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-TEST(Explain, ArmNodesFallBackOnArchitectureUnderTheX86OnlyGate) {
-  const Explained x86_only = explain(kArm, "vllm-pr40150");
+TEST(Explain, ArmNodesFallBackOnArchitectureUnderTheX86OnlyRevision) {
+  const Explained x86_only = explain(kArm, "vllm-pr40150-x86-revision");
   const json& tp = group_named(x86_only.report, "tp:0");
   EXPECT_EQ(tp.at("backend"), "torch.distributed");
   EXPECT_EQ(tp.at("reason"), "architecture");
@@ -82,7 +82,8 @@ TEST(Explain, ArmNodesFallBackOnArchitectureUnderTheX86OnlyGate) {
   // The INFO line blames the group name, though the cause is the architecture.
   EXPECT_TRUE(contains(x86_only.result.output, "ranks do not share the same SHM group name"));
 
-  const Explained arm = explain(kArm, "vllm-pr40150-arm");
+  // The merged #40150 keeps ARM in the gate.
+  const Explained arm = explain(kArm, "vllm-pr40150");
   EXPECT_EQ(group_named(arm.report, "tp:0").at("backend"), "shm");
   EXPECT_EQ(group_named(arm.report, "tp:0").at("reason"), "");
   EXPECT_TRUE(contains(arm.result.output, "SHM start   ok on every member")) << arm.result.output;
@@ -146,8 +147,8 @@ TEST(Explain, AModelShowsItsStagesAndWhatARankHolds) {
   EXPECT_TRUE(contains(uneven.output, "  per rank  4 query heads, 2 KV heads, intermediate 256"));
 }
 
-TEST(Explain, MixedArchitecturesPredictTheNameCheckHang) {
-  const Explained explained = explain(kMixedArch, "vllm-pr40150");
+TEST(Explain, MixedArchitecturesPredictTheNameCheckHangUnderTheX86OnlyRevision) {
+  const Explained explained = explain(kMixedArch, "vllm-pr40150-x86-revision");
   const json& pp = group_named(explained.report, "pp:0");
   EXPECT_EQ(pp.at("backend"), "mixed");
   EXPECT_EQ(pp.at("name_check").at("returns"), false);
@@ -162,8 +163,8 @@ TEST(Explain, MixedArchitecturesPredictTheNameCheckHang) {
                        "skips it (failed architecture)"))
       << explained.result.output;
 
-  // With ARM allowed both ranks call the check, see different names and fall back.
-  const Explained arm = explain(kMixedArch, "vllm-pr40150-arm");
+  // The merged code allows ARM: both ranks call the check, see different names and fall back.
+  const Explained arm = explain(kMixedArch, "vllm-pr40150");
   const json& allowed = group_named(arm.report, "pp:0");
   EXPECT_EQ(allowed.at("backend"), "torch.distributed");
   EXPECT_EQ(allowed.at("reason"), "name_agreement");

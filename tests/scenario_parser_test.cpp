@@ -646,13 +646,13 @@ workload: {}
 )",
                2, 9,
                "policy: unknown policy 'vllm-0.19'; valid: vllm-pre-34169, vllm-0.18.0, "
-               "vllm-pr40150, vllm-pr40150-arm");
+               "vllm-pr40150, vllm-pr40150-x86-revision, vllm-main-2026-05-21");
 }
 
 TEST(ScenarioParserErrors, UnknownPolicyUnderExpectListsTheValidNames) {
   expect_error(kMinimal + "expect:\n  vllm-pr4015:\n    ranks: {}\n", 7, 3,
                "expect: unknown policy 'vllm-pr4015'; valid: vllm-pre-34169, vllm-0.18.0, "
-               "vllm-pr40150, vllm-pr40150-arm");
+               "vllm-pr40150, vllm-pr40150-x86-revision, vllm-main-2026-05-21");
 }
 
 TEST(ScenarioParserErrors, UnknownOutcomeListsTheValidNames) {

@@ -79,10 +79,9 @@ TensorDict ShmDistributed::recv_tensor_dict(int src) {
   COMMSIM_CHECK(!list.empty(), "tensor list without its key/size record");
   const KeySizes key_sizes = decode_key_sizes(list.back().bytes());
   list.pop_back();
-  if (key_sizes.size() != list.size()) {
-    throw AssertionError("received " + std::to_string(list.size()) + " tensors for " +
-                         std::to_string(key_sizes.size()) + " keys");
-  }
+  // `assert len(key_list) == len(value_list)` (cpu_communicator.py:334 @ 2aab9acf4): a bare
+  // assert, so the AssertionError has no message.
+  if (key_sizes.size() != list.size()) throw AssertionError("");
   TensorDict out;
   for (std::size_t i = 0; i < list.size(); ++i) {
     out.set(key_sizes[i].first, list[i].reshape(key_sizes[i].second));

@@ -3,14 +3,15 @@
 #include <new>
 
 #include "communicators/errors.h"
+#include "communicators/shm/torch_check.h"
 
 namespace commsim::comm::shm {
 namespace {
 
-// PyTorch's TORCH_CHECK_EQ wording.
-[[noreturn]] void check_eq_failed(const std::string& expression, long long a, long long b) {
-  throw RuntimeError("Check failed: " + expression + " (" + std::to_string(a) + " vs. " +
-                     std::to_string(b) + "). ");
+// TORCH_CHECK_EQ(lhs, rhs) of ThreadSHMContext::set_context (shm.cpp:108-109 @ 2aab9acf4).
+[[noreturn]] void check_eq_failed(std::string_view lhs, std::string_view rhs, long long a,
+                                  long long b) {
+  throw RuntimeError(torch_check_op_text(lhs, "==", rhs, a, b));
 }
 
 }  // namespace
@@ -34,15 +35,22 @@ ShmManager::ShmManager(RankEnv& env, const std::string& name, int group_size, in
       group_size_(group_size),
       thread_num_(thread_num),
       global_ranks_(std::move(global_ranks)) {
-  if (group_size > kMaxShmRankNum) {
-    throw RuntimeError("Expected group_size <= MAX_SHM_RANK_NUM to be true, but got false.");
-  }
   names_.assign(static_cast<std::size_t>(group_size), "");
   regions_.assign(static_cast<std::size_t>(group_size), nullptr);
+  // SHMManager's constructor creates this rank's segment first (shm.cpp:247-248, init_shm at
+  // :331-336 @ 2aab9acf4)...
   const std::string own = segment_name(name, rank);
   RegionResult created = env_.create_region(own, segment_bytes(thread_num));
   if (!created.region) {
     throw RuntimeError("create shm in SHMManager failed. errno: " + std::to_string(created.error));
+  }
+  // ... and only then builds the thread contexts, whose first check is the group size
+  // (shm.cpp:250-253, then :75). The constructor throws, so the manager never exists, its
+  // destructor never unlinks, and the segment stays on the node: the next start with the same
+  // name fails its create with errno 17. (A rank >= 8 indexes past vLLM's arrays of 8 before
+  // that, undefined behaviour; commsim treats it as the others.)
+  if (group_size > kMaxShmRankNum) {
+    throw RuntimeError(torch_check_text("group_size <= " + std::to_string(kMaxShmRankNum)));
   }
   names_[static_cast<std::size_t>(rank)] = own;
   regions_[static_cast<std::size_t>(rank)] = created.region;
@@ -77,10 +85,10 @@ void ShmManager::link(int peer, const std::shared_ptr<SharedRegion>& region) {
     ThreadShmContext& own = contexts_[t];
     const ThreadShmContext& theirs = target[t];
     if (theirs.thread_num != own.thread_num) {
-      check_eq_failed("ptr->thread_num == thread_num", theirs.thread_num, own.thread_num);
+      check_eq_failed("ptr->thread_num", "thread_num", theirs.thread_num, own.thread_num);
     }
     if (theirs.thread_id != own.thread_id) {
-      check_eq_failed("ptr->thread_id == thread_id", theirs.thread_id, own.thread_id);
+      check_eq_failed("ptr->thread_id", "thread_id", theirs.thread_id, own.thread_id);
     }
     own.shm_contexts[peer] = target + t;
     own.thread_shm_ptrs[peer] = base + thread_buffer_offset(thread_num_, t);

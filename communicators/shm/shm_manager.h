@@ -18,15 +18,18 @@ namespace commsim::comm::shm {
 class ShmManager {
  public:
   // init_shm_manager(name, group_size, rank, thread_num). `global_ranks` maps group ranks to
-  // world ranks (for hang reports). Throws RuntimeError with vLLM's texts: group_size > 8, or
-  // "create shm in SHMManager failed. errno: 17" when the name already exists on this node.
+  // world ranks (for hang reports). Throws RuntimeError with vLLM's texts, in vLLM's order:
+  // "create shm in SHMManager failed. errno: 17" when the name already exists on this node;
+  // otherwise the segment is created, and then group_size > 8 fails PyTorch's TORCH_CHECK
+  // ("Expected group_size <= 8 to be true, ..."), leaving the segment on the node.
   ShmManager(RankEnv& env, const std::string& name, int group_size, int rank, int thread_num,
              std::vector<int> global_ranks);
   ShmManager(const ShmManager&) = delete;
   ShmManager& operator=(const ShmManager&) = delete;
 
   // join_shm_manager: "open shm in SHMManager failed. errno: 2" when a peer's segment is not on
-  // this node; "Check failed: ..." when a peer's thread_num or thread_id differ.
+  // this node; "Check failed: ptr->thread_num == thread_num (a vs. b). " (TORCH_CHECK_EQ) when a
+  // peer's thread_num or thread_id differ.
   void join(const std::string& name);
 
   // What the destructor of vLLM's manager does at process exit: unlink every known name.

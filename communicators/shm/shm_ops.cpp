@@ -8,6 +8,7 @@
 #include "communicators/errors.h"
 #include "communicators/half_float.h"
 #include "communicators/reduce_ops.h"
+#include "communicators/shm/torch_check.h"
 
 namespace commsim::comm::shm {
 namespace {
@@ -97,6 +98,8 @@ bool is_floating(DType dtype) {
   return dtype == DType::kF32 || dtype == DType::kBF16 || dtype == DType::kF16;
 }
 
+// VLLM_DISPATCH_FLOATING_TYPES (csrc/dispatch_utils.h) on another dtype: PyTorch's AT_DISPATCH
+// switch raises NotImplementedError "\"<name>\" not implemented for '<type>'".
 void require_floating(const Tensor& data, const char* kernel) {
   if (!is_floating(data.dtype())) {
     throw NotImplementedError(std::string("\"") + kernel + "\" not implemented for '" +
@@ -166,7 +169,8 @@ DType dtype_of_code(std::uint8_t code) {
     case 15:
       return DType::kBF16;
     default:
-      throw RuntimeError("shm_recv_tensor_list: unknown scalar type " + std::to_string(code));
+      // Only commsim's own sender writes these records; another code is a harness bug.
+      throw HarnessError("shm_recv_tensor_list: unknown scalar type " + std::to_string(code));
   }
 }
 
@@ -234,10 +238,13 @@ class TensorStream {
 
 // bind_tensor_list: fills `meta` from the list (metadata record first).
 void bind_tensor_list(TensorListMeta& meta, const std::vector<Tensor>& list) {
+  // TORCH_CHECK_LE(tensor_list.size(), MAX_P2P_SEND_TENSOR_NUM) (shm.cpp:642 @ 2aab9acf4): the
+  // macro's second argument is expanded before it is turned into text, so it reads "8".
   if (list.size() > static_cast<std::size_t>(kMaxP2PSendTensorNum)) {
-    throw RuntimeError("Check failed: tensor_list.size() <= MAX_P2P_SEND_TENSOR_NUM (" +
-                       std::to_string(list.size()) + " vs. " +
-                       std::to_string(kMaxP2PSendTensorNum) + "). ");
+    throw RuntimeError(torch_check_op_text("tensor_list.size()", "<=",
+                                           std::to_string(kMaxP2PSendTensorNum),
+                                           static_cast<std::int64_t>(list.size()),
+                                           kMaxP2PSendTensorNum));
   }
   meta.tensor_num = static_cast<std::int64_t>(list.size());
   meta.total_bytes = 0;
@@ -286,9 +293,8 @@ void shm_allreduce(ShmManager& manager, Tensor& data, const std::set<int>& world
 void shm_gather(ShmManager& manager, const Tensor& data, std::vector<Tensor>* outputs, int dst) {
   require_floating(data, "shm_gather_impl");
   const int world = manager.group_size();
-  if (dst >= world) {
-    throw RuntimeError("Check failed: dst < worldsize (" + std::to_string(dst) + " vs. " +
-                       std::to_string(world) + "). ");
+  if (dst >= world) {  // TORCH_CHECK_LT(dst, worldsize) (shm.cpp:575)
+    throw RuntimeError(torch_check_op_text("dst", "<", "worldsize", dst, world));
   }
   const bool is_dst = manager.rank() == dst;
   COMMSIM_CHECK(!is_dst || (outputs && static_cast<int>(outputs->size()) == world),
@@ -323,18 +329,20 @@ void shm_gather(ShmManager& manager, const Tensor& data, std::vector<Tensor>* ou
 void shm_all_gather(ShmManager& manager, const Tensor& data, Tensor& output) {
   const std::int64_t in = data.numel();
   const std::int64_t out = output.numel();
-  // in == 0 divides by zero in vLLM (undefined behaviour); commsim reports it instead.
-  if (in == 0) throw RuntimeError("shm_all_gather of an empty tensor divides by zero");
-  if (out % in != 0) {
-    throw RuntimeError("Check failed: output_elem_num % input_elem_num == 0 (" +
-                       std::to_string(out % in) + " vs. 0). ");
+  // in == 0: vLLM computes output_elem_num % 0 (shm.cpp:810), undefined behaviour (SIGFPE on
+  // x86). Not modelled: commsim stops the run with its own error, never a text of vLLM's.
+  if (in == 0) {
+    throw HarnessError("shm_all_gather of an empty tensor: vLLM divides by zero here (not modelled)");
+  }
+  if (out % in != 0) {  // TORCH_CHECK_EQ(output_elem_num % input_elem_num, 0) (shm.cpp:810)
+    throw RuntimeError(
+        torch_check_op_text("output_elem_num % input_elem_num", "==", "0", out % in, 0));
   }
   require_floating(data, "shm_all_gather_impl");
   const int world = static_cast<int>(out / in);
-  if (manager.group_size() != world) {
-    throw RuntimeError("Check failed: ctx->group_size == world_size (" +
-                       std::to_string(manager.group_size()) + " vs. " + std::to_string(world) +
-                       "). ");
+  if (manager.group_size() != world) {  // TORCH_CHECK_EQ(ctx->group_size, world_size) (:816)
+    throw RuntimeError(
+        torch_check_op_text("ctx->group_size", "==", "world_size", manager.group_size(), world));
   }
   std::vector<Tensor> outputs;
   for (int r = 0; r < world; ++r) outputs.push_back(output.slice(r * in, in));
@@ -365,15 +373,16 @@ std::vector<Tensor> shm_recv_tensor_list(ShmManager& manager, int src) {
   TensorListMeta sent;
   std::memcpy(&sent, first->shm_ptr(src), sizeof sent);
   if (sent.tensor_num < 1 || sent.tensor_num > kMaxP2PSendTensorNum) {
-    throw RuntimeError("shm_recv_tensor_list: corrupt metadata record");
+    // Only commsim's own sender writes these records; a bad one is a harness bug.
+    throw HarnessError("shm_recv_tensor_list: corrupt metadata record");
   }
   std::vector<Tensor> list;
   for (std::int64_t i = 0; i < sent.tensor_num; ++i) {
     const DType dtype = dtype_of_code(sent.tensor_types[i]);
     const auto elem = static_cast<std::int64_t>(element_size(dtype));
-    if (sent.tensor_bytes[i] % elem != 0) {
-      throw RuntimeError("Check failed: bytes % elem_bytes == 0 (" +
-                         std::to_string(sent.tensor_bytes[i] % elem) + " vs. 0). ");
+    if (sent.tensor_bytes[i] % elem != 0) {  // TORCH_CHECK_EQ(bytes % elem_bytes, 0) (:666)
+      throw RuntimeError(
+          torch_check_op_text("bytes % elem_bytes", "==", "0", sent.tensor_bytes[i] % elem, 0));
     }
     const bool phantom = (sent.phantom_mask >> i) & 1u;
     list.push_back(phantom ? Tensor::phantom(dtype, {sent.tensor_bytes[i] / elem})
@@ -381,10 +390,11 @@ std::vector<Tensor> shm_recv_tensor_list(ShmManager& manager, int src) {
   }
   TensorListMeta mine;
   bind_tensor_list(mine, list);
+  // TORCH_CHECK_EQ(metadata.total_bytes, src_metadata->total_bytes) (shm.cpp:749)
   if (mine.total_bytes != sent.total_bytes) {
-    throw RuntimeError("Check failed: metadata.total_bytes == src_metadata->total_bytes (" +
-                       std::to_string(mine.total_bytes) + " vs. " +
-                       std::to_string(sent.total_bytes) + "). ");
+    throw RuntimeError(torch_check_op_text("metadata.total_bytes", "==",
+                                           "src_metadata->total_bytes", mine.total_bytes,
+                                           sent.total_bytes));
   }
   const TensorStream stream = stream_of(list);
   ChunkSteps steps;

@@ -22,7 +22,7 @@ measure_model "TP=2 x PP=2, 8 layers, hidden 2048, bf16, real" \
   "$commsim" run "$here/tp2-pp2-llama-8l-2048-real.yaml"
 measure_model "Llama 2 70B shape, TP=8 x PP=8 (64 ranks), phantom, prefill 8 x 1k + 1 decode" \
   "$commsim" run "$here/llama-70b-decode-64-ranks.yaml"
-for policy in vllm-pr40150 vllm-pr40150-arm; do
+for policy in vllm-pr40150-x86-revision vllm-pr40150; do
   measure_model "Llama 2 7B shape, TP=2 x PP=2 on Arm nodes, phantom, $policy" \
     "$commsim" run "$here/llama-7b-tp2-pp2-arm.yaml" --policy "$policy"
 done

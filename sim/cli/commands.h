@@ -30,4 +30,8 @@ int explain_command(const std::vector<std::string>& args);
 // machine's kernels and memory and writes a node preset file (scenarios/preset_file.h).
 int calibrate_command(const std::vector<std::string>& args);
 
+// commsim profiles [--json FILE]: every vLLM profile, the commit it reproduces and how it
+// differs from the one before.
+int profiles_command(const std::vector<std::string>& args);
+
 }  // namespace commsim::cli

@@ -25,6 +25,8 @@ constexpr const char* kUsage =
     "                                                  running anything\n"
     "  sweep SWEEP [--jobs N] [--shard K/N] [--out DIR] every point of a parameter grid: CSV,\n"
     "                                                  JSON, plots; 'sweep merge' joins shards\n"
+    "  profiles [--json FILE]                          the vLLM profiles: commit, switches, and\n"
+    "                                                  how each differs from the one before\n"
     "  calibrate [--out FILE] [--name NAME] [--threads N,...] [--quick]\n"
     "                                                  measure this machine's kernels and memory\n"
     "                                                  into a node preset file\n"
@@ -50,13 +52,14 @@ int main(int argc, char** argv) {
     if (command == "explain") return commsim::cli::explain_command(rest);
     if (command == "sweep") return commsim::cli::sweep_command(rest);
     if (command == "calibrate") return commsim::cli::calibrate_command(rest);
+    if (command == "profiles") return commsim::cli::profiles_command(rest);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
     throw commsim::cli::UsageError(
         "unknown command '" + command +
-        "' (commands: run, compare, bench, platform, explain, sweep, calibrate)");
+        "' (commands: run, compare, bench, platform, explain, sweep, profiles, calibrate)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about. Text from
     // input files is shown escaped: a control character or a line break never reaches the

@@ -105,6 +105,7 @@ json explain_json(const scenario::Scenario& scenario, const comm::Policy& policy
   return {{"scenario", scenario.name},
           {"scenario_path", scenario.path},
           {"policy", policy.name},
+          {"vllm_commit", policy.source.merged ? json(policy.source.commit) : json(nullptr)},
           {"nodes", nodes_json(scenario)},
           {"placement", {{"kind", scenario.placement.kind}, {"node_of_rank", node_of_rank}}},
           {"groups", group_list}};

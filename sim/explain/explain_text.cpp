@@ -100,6 +100,11 @@ void write_header(std::ostream& out, const scenario::Scenario& scenario,
   rows.push_back({"policy", policy.name + (switches.empty() ? ""
                                                             : " with the scenario's switches " +
                                                                   text::join(switches, ", "))});
+  // The code state the profile reproduces (commsim profiles lists how each differs).
+  const comm::ProfileSource& source = policy.source;
+  rows.push_back({"", source.merged ? "vLLM " + source.commit + " (" + source.date + "): " +
+                                          source.state
+                                    : "unmerged: " + source.state});
   rows.push_back({"", "selection: arch_allow " + arch_set_text(policy.arch_allow) +
                           ", name_agreement_check " + text::bool_text(policy.name_agreement_check) +
                           ", fallback_info_log " + text::bool_text(policy.fallback_info_log)});

@@ -3,7 +3,7 @@
 //
 //   name: tp-allreduce-over-bandwidth
 //   scenario: ../scenarios/topologies/fat-tree-tp2-pp4.yaml   # relative to the sweep file
-//   policies: [vllm-pr40150, vllm-pr40150-arm]                 # default: the scenario's own
+//   policies: [vllm-pr40150-x86-revision, vllm-pr40150]                 # default: the scenario's own
 //   grid:                                                      # every combination; last fastest
 //     topology.network.bandwidth: [10Gbps, 25Gbps, 100Gbps]
 //     parallel.pipeline: [2, 4]
