@@ -7,6 +7,7 @@
 // One per (group, member rank); not thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,10 +54,37 @@ class GroupCoordinator {
   void send_object(const ObjectBytes& object, int dst);
   ObjectBytes recv_object(int src);
 
-  // vLLM's send_tensor_dict/recv_tensor_dict. `dst`/`src` default to the next/previous rank.
-  // `all_gather_tensors` maps keys to whether they go sliced; nullptr or empty means "by rule".
-  // send returns the input dict when the group has one rank, else nullopt; recv returns nullopt
-  // when the group has one rank.
+  // vLLM's isend_tensor_dict (parallel_state.py:851-906 @ 2aab9acf4): the metadata object goes
+  // out blocking (send_object), then one isend per non-empty tensor, whose Work the caller waits
+  // on. `dst` defaults to the next rank. On the custom (SHM) path the send is synchronous and the
+  // list is empty. A group of one rank sends nothing and returns an empty list.
+  // `all_gather_tensors` maps keys to whether they go sliced; nullptr means "by the rule"
+  // (should_use_all_gather).
+  WorkList isend_tensor_dict(const TensorDict& tensor_dict, std::optional<int> dst = std::nullopt,
+                             GroupCoordinator* all_gather_group = nullptr,
+                             const std::map<std::string, bool>* all_gather_tensors = nullptr);
+  // vLLM's irecv_tensor_dict (parallel_state.py:946-1030 @ 2aab9acf4): receives the metadata
+  // (blocking), allocates every tensor and posts one irecv per non-empty tensor; a sliced tensor
+  // gets a postprocess step that all-gathers it over `all_gather_group` into the dict. Nothing
+  // is readable before wait_for_comm. `dict` is nullopt for a group of one rank.
+  struct PendingTensorDict {
+    std::optional<TensorDict> dict;
+    WorkList handles;
+    std::vector<std::function<void(TensorDict&)>> postprocess;
+  };
+  PendingTensorDict irecv_tensor_dict(
+      std::optional<int> src = std::nullopt, GroupCoordinator* all_gather_group = nullptr,
+      const std::map<std::string, bool>* all_gather_tensors = nullptr);
+  // AsyncIntermediateTensors.wait_for_comm (gpu_worker.py:87-96 @ 2aab9acf4): waits every handle,
+  // then runs the postprocess steps in order; returns the dict.
+  std::optional<TensorDict> wait_for_comm(PendingTensorDict& pending);
+  // The worker's wait on its previous step's sends (gpu_worker.py:758-762 @ 2aab9acf4): every
+  // handle's wait(), in order; `handles` ends empty.
+  void wait_sends(WorkList& handles);
+
+  // vLLM's blocking send_tensor_dict / recv_tensor_dict (parallel_state.py:813-849 and 908-944):
+  // isend then wait every handle; irecv then wait_for_comm. send returns the input dict when the
+  // group has one rank, else nullopt; recv returns nullopt when the group has one rank.
   std::optional<TensorDict> send_tensor_dict(
       const TensorDict& tensor_dict, std::optional<int> dst = std::nullopt,
       GroupCoordinator* all_gather_group = nullptr,
@@ -64,6 +92,12 @@ class GroupCoordinator {
   std::optional<TensorDict> recv_tensor_dict(
       std::optional<int> src = std::nullopt, GroupCoordinator* all_gather_group = nullptr,
       const std::map<std::string, bool>* all_gather_tensors = nullptr);
+
+  // _should_use_all_gather (parallel_state.py:799-811 @ 2aab9acf4): false without a group; else
+  // whether `numel` divides by the group's size, unless `all_gather_tensors` names `key`.
+  static bool should_use_all_gather(const std::string& key, std::int64_t numel,
+                                    const GroupCoordinator* all_gather_group,
+                                    const std::map<std::string, bool>* all_gather_tensors);
 
   // GroupCoordinator.all_gather: the input itself when the group has one rank.
   Tensor all_gather(const Tensor& input, int dim);
@@ -74,10 +108,6 @@ class GroupCoordinator {
   void shutdown();
 
  private:
-  bool use_all_gather(const std::string& key, const Tensor& tensor,
-                      const GroupCoordinator* all_gather_group,
-                      const std::map<std::string, bool>* all_gather_tensors) const;
-
   RankEnv& env_;
   const Policy& policy_;
   std::string unique_name_;

@@ -22,6 +22,7 @@
 #include "scenarios/printable.h"
 #include "scenarios/model_parser.h"
 #include "scenarios/outcome.h"
+#include "scenarios/launch_ports.h"
 #include "scenarios/topology_parser.h"
 #include "scenarios/units.h"
 
@@ -34,7 +35,9 @@ using namespace parsing;  // NOLINT: the reader's vocabulary throughout this fil
 
 const KeyList kTopKeys = {"name",      "description", "policy",   "policy_switches",
                           "topology",  "nodes",       "ranks",    "parallel",
-                          "placement", "faults",      "workload", "expect"};
+                          "placement", "faults",      "workload", "expect",
+                          "launch"};
+const KeyList kLaunchKeys = {"seed"};
 const KeyList kPlacementKeys = {"kind", "map", "oversubscribe"};
 const KeyList kFaultKeys = {"kind", "node", "rank", "at", "factor", "delay"};
 const KeyList kRankOverrideKeys = {"threads", "env", "unset_env"};
@@ -51,7 +54,8 @@ const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
 const KeyList kWorkloadKeys = {"kind",           "steps",  "seed",       "tensors",   "extras",
                                "probe_fastpath", "values", "collective", "algorithm", "op",
                                "dtype",          "count",  "root",       "phantom",   "via",
-                               "model",          "data",   "batch",      "prompt"};
+                               "model",          "data",   "batch",      "prompt",
+                               "sequence_parallel"};
 // The keys of `kind: collective` only.
 const KeyList kCollectiveKeys = {"collective", "algorithm", "op",      "dtype",
                                  "count",      "root",      "phantom", "via"};
@@ -141,6 +145,8 @@ class Parser : private ErrorList, public FieldReader {
     if (const Field* field = top->find("topology")) topology.parse_topology(*field);
     if (const Field* field = top->find("nodes")) topology.parse_node_overrides(*field);
     nodes_valid_ = topology.nodes_valid();
+    if (nodes_valid_) check_port_scans(*top);
+    if (const Field* field = top->find("launch")) parse_launch(*field);
     if (const Field* field = top->find("parallel")) parse_parallel(*field);
     if (const Field* field = top->find("placement")) parse_placement(*field);
     check_placement();
@@ -149,6 +155,30 @@ class Parser : private ErrorList, public FieldReader {
     if (const Field* field = top->find("faults")) parse_faults(*field);
     if (const Field* field = top->find("workload")) parse_workload(*field);
     if (const Field* field = top->find("expect")) parse_expect(*field);
+  }
+
+  void parse_launch(const Field& field) {
+    const auto section = read_section(field, kLaunchKeys);
+    if (!section) return;
+    if (const Field* f = section->find("seed")) scenario_.launch_seed = read_uint64(*f);
+  }
+
+  // A node whose VLLM_PORT scan would run past port 65535 (every port above it taken).
+  void check_port_scans(const Section& top) {
+    for (int node = 0; node < scenario_.topology.nodes; ++node) {
+      const NodeSpec spec = scenario_.node(node);
+      const auto port = spec.environment.find("VLLM_PORT");
+      if (port == spec.environment.end()) continue;
+      const auto start = parse_vllm_port(port->second);
+      if (!start || scan_up(*start, spec.ports_in_use)) continue;
+      const auto found = scenario_.node_overrides.find(node);
+      const Field* topology = top.find("topology");
+      const SourcePos where = found != scenario_.node_overrides.end() ? found->second.pos
+                              : topology != nullptr                  ? at(*topology)
+                                                                     : SourcePos{file_, 1, 1};
+      error(where, "node" + std::to_string(node) + ": every port from VLLM_PORT " + port->second +
+                       " up to 65535 is in ports_in_use");
+    }
   }
 
   void parse_parallel(const Field& field) {
@@ -280,6 +310,19 @@ class Parser : private ErrorList, public FieldReader {
     if (const Field* f = section->find("extras")) parse_extras(*f);
     if (const Field* f = section->find("probe_fastpath")) {
       if (auto probe = read_bool(*f)) workload.probe_fastpath = *probe;
+    }
+    if (const Field* f = section->find("sequence_parallel")) {
+      if (auto on = read_bool(*f)) {
+        if (workload.kind == "model") {
+          error(at_key(*f), f->path +
+                            ": sequence parallelism is not modelled in the model workload "
+                            "(its residual stays replicated over TP); use kind pp_handoff");
+        } else if (workload.kind != "pp_handoff") {
+          error(at_key(*f), f->path + ": only for workload kind 'pp_handoff'");
+        } else {
+          workload.sequence_parallel = *on;
+        }
+      }
     }
     if (const Field* f = section->find("values")) {
       if (auto values = read_choice(*f, {"integers", "uniform"}, "value kind")) {
