@@ -43,7 +43,8 @@ bool custom_send_recv(const Policy& policy, bool has_init_shm_manager,
 
 GroupCoordinator::GroupCoordinator(RankEnv& env, const Policy& policy, std::string unique_name,
                                    std::vector<int> ranks, bool use_device_communicator,
-                                   const DecisionObserver& on_decided)
+                                   const DecisionObserver& on_decided,
+                                   bool use_message_queue_broadcaster)
     : env_(env),
       policy_(policy),
       unique_name_(std::move(unique_name)),
@@ -53,6 +54,10 @@ GroupCoordinator::GroupCoordinator(RankEnv& env, const Policy& policy, std::stri
   if (use_device_communicator && world_size() > 1) {
     device_communicator_ =
         std::make_unique<CpuCommunicator>(env_, policy_, unique_name_, device_group_, on_decided);
+  }
+  // parallel_state.py:383-389 @ 2aab9acf4: after the device communicator.
+  if (use_message_queue_broadcaster && world_size() > 1) {
+    mq_broadcaster_ = create_message_queue(env_, cpu_group_, unique_name_);
   }
   // Every process here is a CPU process (current_platform.is_cpu()).
   use_cpu_custom_send_recv_ = custom_send_recv(
@@ -248,6 +253,61 @@ void GroupCoordinator::all_reduce(Tensor& tensor) {
   if (world_size() == 1) return;
   COMMSIM_CHECK(device_communicator_ != nullptr, "all_reduce needs a device communicator");
   device_communicator_->all_reduce(tensor);
+}
+
+std::optional<Tensor> GroupCoordinator::gather(const Tensor& input, int dst, int dim) {
+  OpScope scope(env_, "gather", unique_name_);
+  if (world_size() == 1) return input;
+  if (!device_communicator_) throw ValueError("No device communicator found");
+  return device_communicator_->gather(input, dst, dim);
+}
+
+Tensor GroupCoordinator::reduce_scatter(const Tensor& input, int dim) {
+  OpScope scope(env_, "reduce_scatter", unique_name_);
+  if (world_size() == 1) return input;
+  const auto dims = static_cast<int>(input.dim());
+  if (!(-dims <= dim && dim < dims)) {
+    throw AssertionError("Invalid dim (" + std::to_string(dim) + ") for input tensor with shape torch.Size(" +
+                         shape_to_string(input.shape()) + ")");
+  }
+  if (!device_communicator_) throw ValueError("No device communicator found");
+  return device_communicator_->reduce_scatter(input, dim);
+}
+
+void GroupCoordinator::broadcast(Tensor& tensor, int src) {
+  OpScope scope(env_, "broadcast", unique_name_);
+  if (src >= world_size()) throw AssertionError("Invalid src rank (" + std::to_string(src) + ")");
+  if (world_size() == 1) return;
+  device_group_.broadcast(tensor, src);
+}
+
+void GroupCoordinator::barrier() {
+  OpScope scope(env_, "barrier", unique_name_);
+  cpu_group_.barrier();
+}
+
+void GroupCoordinator::send(const Tensor& tensor, std::optional<int> dst) {
+  OpScope scope(env_, "send", unique_name_);
+  if (!device_communicator_) throw ValueError("No device communicator found");
+  device_communicator_->send(tensor, dst);
+}
+
+Tensor GroupCoordinator::recv(const Shape& shape, DType dtype, std::optional<int> src) {
+  OpScope scope(env_, "recv", unique_name_);
+  if (!device_communicator_) throw ValueError("No device communicator found");
+  return device_communicator_->recv(shape, dtype, src);
+}
+
+void GroupCoordinator::all_gatherv() {
+  OpScope scope(env_, "all_gatherv", unique_name_);
+  if (!device_communicator_) throw ValueError("No device communicator found");
+  device_communicator_->all_gatherv();
+}
+
+void GroupCoordinator::reduce_scatterv() {
+  OpScope scope(env_, "reduce_scatterv", unique_name_);
+  if (!device_communicator_) throw ValueError("No device communicator found");
+  device_communicator_->reduce_scatterv();
 }
 
 void GroupCoordinator::shutdown() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "communicators/cpu_communicator.h"
+#include "communicators/message_queue.h"
 #include "communicators/object_codec.h"
 #include "communicators/policy.h"
 #include "communicators/process_group.h"
@@ -34,9 +35,12 @@ class GroupCoordinator {
   // Builds the CpuCommunicator (and so runs backend selection) when use_device_communicator and
   // the group has more than one rank.
   // `on_decided` is passed to the CpuCommunicator (see cpu_communicator.h).
+  // Then, with use_message_queue_broadcaster and more than one rank, creates the message-queue
+  // broadcaster (message_queue.h), which runs collectives on cpu_group.
   GroupCoordinator(RankEnv& env, const Policy& policy, std::string unique_name,
                    std::vector<int> ranks, bool use_device_communicator,
-                   const DecisionObserver& on_decided = {});
+                   const DecisionObserver& on_decided = {},
+                   bool use_message_queue_broadcaster = false);
 
   const std::string& unique_name() const { return unique_name_; }
   const std::vector<int>& ranks() const { return cpu_group_.ranks(); }
@@ -48,6 +52,8 @@ class GroupCoordinator {
   CpuCommunicator* device_communicator() { return device_communicator_.get(); }
   const CpuCommunicator* device_communicator() const { return device_communicator_.get(); }
   bool use_cpu_custom_send_recv() const { return use_cpu_custom_send_recv_; }
+  // This rank's end of the message-queue broadcaster; nullopt when the group has none.
+  const std::optional<MessageQueueEnd>& mq_broadcaster() const { return mq_broadcaster_; }
 
   // Pickled-object point to point over cpu_group: an int64 size tensor, then the uint8 payload.
   // `dst`/`src` are group-local. REQUIRES (AssertionError otherwise): peer != self, peer < size.
@@ -104,6 +110,26 @@ class GroupCoordinator {
   // GroupCoordinator.all_reduce: SUM, in place (CPU mutates the caller's tensor).
   void all_reduce(Tensor& tensor);
 
+  // GroupCoordinator.gather (parallel_state.py:582-596 @ 2aab9acf4): the input itself when the
+  // group has one rank; ValueError without a device communicator; else CpuCommunicator.gather.
+  std::optional<Tensor> gather(const Tensor& input, int dst = 0, int dim = -1);
+  // GroupCoordinator.reduce_scatter (:554-568, the out-of-place path :577-580): the input itself
+  // for one rank; AssertionError for a bad dim; else the communicator's (inherited) one.
+  Tensor reduce_scatter(const Tensor& input, int dim = -1);
+  // GroupCoordinator.broadcast (:598-611): torch.distributed.broadcast on the device group from
+  // group rank `src`, in place, bypassing the communicator. AssertionError when src >= size.
+  void broadcast(Tensor& tensor, int src = 0);
+  // GroupCoordinator.barrier (:1032-1039): torch.distributed.barrier on the cpu group.
+  void barrier();
+  // GroupCoordinator.send / recv (:1041-1055): through the device communicator (ValueError
+  // without one), i.e. torch.distributed on the device group under both backends.
+  void send(const Tensor& tensor, std::optional<int> dst = std::nullopt);
+  Tensor recv(const Shape& shape, DType dtype, std::optional<int> src = std::nullopt);
+  // GroupCoordinator.all_gatherv / reduce_scatterv (:544-552, :570-575): ValueError without a
+  // device communicator, else the communicator's NotImplementedError.
+  [[noreturn]] void all_gatherv();
+  [[noreturn]] void reduce_scatterv();
+
   // Process exit (GroupCoordinator.destroy and the SHM manager's destructor).
   void shutdown();
 
@@ -115,6 +141,7 @@ class GroupCoordinator {
   ProcessGroup device_group_;
   std::unique_ptr<CpuCommunicator> device_communicator_;
   bool use_cpu_custom_send_recv_ = false;
+  std::optional<MessageQueueEnd> mq_broadcaster_;
 };
 
 }  // namespace commsim::comm

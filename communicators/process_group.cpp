@@ -121,6 +121,18 @@ collectives::GroupLink ProcessGroup::link_for(const char* op) const {
 }
 
 // Direct exchange: each member posts its object to every other member, then collects them.
+void ProcessGroup::broadcast_object(ObjectBytes& object, int root) {
+  if (size() == 1) return;
+  Tensor object_size = Tensor::zeros(DType::kI64, {1});
+  if (rank_ == root) object_size.data<std::int64_t>()[0] = static_cast<std::int64_t>(object.size());
+  broadcast(object_size, root);
+  Tensor payload = Tensor::zeros(DType::kU8, {object_size.data<std::int64_t>()[0]});
+  if (rank_ == root) std::copy(object.begin(), object.end(), payload.mutable_bytes().begin());
+  broadcast(payload, root);
+  const auto bytes = std::as_const(payload).bytes();
+  object.assign(bytes.begin(), bytes.end());
+}
+
 std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& object) {
   // As torch.distributed does it: an all_gather of the pickled sizes (int64), then an all_gather
   // of the pickles padded to the largest (uint8); gloo runs both as rings.

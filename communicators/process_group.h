@@ -66,6 +66,10 @@ class ProcessGroup {
   void broadcast(Tensor& tensor, int root);
   // torch.distributed.gather to group rank `root`: outputs[r] = rank r's input (root only).
   void gather(const Tensor& input, std::vector<Tensor>* outputs, int root);
+  // torch.distributed.broadcast_object_list of one object from group rank `root`: a broadcast of
+  // the pickle's size (int64), then of the pickle (uint8). `object` is the root's input and every
+  // other member's output.
+  void broadcast_object(ObjectBytes& object, int root);
   // torch.distributed.all_gather_object: every member's object, in group order.
   std::vector<ObjectBytes> all_gather_object(const ObjectBytes& object);
   // torch.distributed.all_gather_into_tensor (ring): `output` holds every rank's input,

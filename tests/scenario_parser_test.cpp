@@ -852,8 +852,9 @@ TEST(ScenarioParser, CollectiveWorkloadErrorsNameTheKey) {
                "workload.root: root 4 is not a rank of the TP group (size 4)");
   expect_error(collective_scenario(4, "collective: gather, algorithm: ring"), 5, 62,
                "workload.algorithm: only all_reduce has a choice of algorithm");
-  expect_error(collective_scenario(4, "collective: all_gather, via: communicator"), 5, 60,
-               "workload.via: the communicator path is for all_reduce with op sum only");
+  expect_error(collective_scenario(4, "collective: reduce_scatter, op: max, via: communicator"), 5,
+               73, "workload.via: the communicator path reduces with op sum only");
+  parse_ok(collective_scenario(4, "collective: gather, via: communicator"));
   expect_error(collective_scenario(300, "dtype: bf16"), 5, 38,
                "workload.dtype: a sum over 300 ranks cannot be exact in bfloat16 (integers are "
                "exact up to 256); use f32, max or min");
