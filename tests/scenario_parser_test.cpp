@@ -153,12 +153,12 @@ TEST(ScenarioParserExample, ExpectationsUnderVllm0180) {
   ASSERT_TRUE(rank0.error.has_value());
   EXPECT_EQ(rank0.error->type, "AttributeError");
   EXPECT_EQ(rank0.error->message, "module 'torch.distributed' has no attribute 'send_tensor_dict'");
-  EXPECT_EQ(rank0.error->op, "send_tensor_dict");
+  EXPECT_EQ(rank0.error->op, "isend_tensor_dict");
   EXPECT_FALSE(rank0.probe_outcome.has_value());
   EXPECT_FALSE(rank0.probe_error.has_value());
   const RankExpectation& rank1 = expect.ranks.at(1);
   EXPECT_EQ(rank1.outcome, Outcome::kError);
-  EXPECT_EQ(rank1.error->op, "recv_tensor_dict");
+  EXPECT_EQ(rank1.error->op, "irecv_tensor_dict");
 
   ASSERT_TRUE(expect.data.has_value());
   EXPECT_EQ(expect.data->dicts_delivered, 0);
