@@ -90,7 +90,8 @@ Tensor CpuCommunicator::all_gather(const Tensor& input, int dim) {
   OpScope scope(env_, "CpuCommunicator.all_gather", unique_name_);
   const auto rank_count = input.dim();
   if (!(-rank_count <= dim && dim < rank_count)) {
-    throw AssertionError("Invalid dim (" + std::to_string(dim) + ") for input tensor with shape torch.Size(" +
+    throw AssertionError("Invalid dim (" + std::to_string(dim) +
+                         ") for input tensor with shape torch.Size(" +
                          shape_to_string(input.shape()) + ")");
   }
   if (dim < 0) dim += static_cast<int>(rank_count);
@@ -136,7 +137,8 @@ namespace {
 int checked_dim(const Tensor& input, int dim) {
   const auto rank_count = static_cast<int>(input.dim());
   if (!(-rank_count <= dim && dim < rank_count)) {
-    throw AssertionError("Invalid dim (" + std::to_string(dim) + ") for input tensor with shape torch.Size(" +
+    throw AssertionError("Invalid dim (" + std::to_string(dim) +
+                         ") for input tensor with shape torch.Size(" +
                          shape_to_string(input.shape()) + ")");
   }
   return dim < 0 ? dim + rank_count : dim;

@@ -267,7 +267,8 @@ Tensor GroupCoordinator::reduce_scatter(const Tensor& input, int dim) {
   if (world_size() == 1) return input;
   const auto dims = static_cast<int>(input.dim());
   if (!(-dims <= dim && dim < dims)) {
-    throw AssertionError("Invalid dim (" + std::to_string(dim) + ") for input tensor with shape torch.Size(" +
+    throw AssertionError("Invalid dim (" + std::to_string(dim) +
+                         ") for input tensor with shape torch.Size(" +
                          shape_to_string(input.shape()) + ")");
   }
   if (!device_communicator_) throw ValueError("No device communicator found");

@@ -28,8 +28,9 @@ std::string probe_segment_name(const std::string& channel) {
 }
 
 // One small message of the queue's ZMQ sockets (a subscription, READY) on its own channel.
-void send_signal(RankEnv& env, const std::string& channel, int dst, std::size_t bytes) {
-  env.send(dst, channel, collectives::message_of(std::vector<std::byte>(bytes), bytes));
+std::unique_ptr<PendingSend> post_signal(RankEnv& env, const std::string& channel, int dst,
+                                         std::size_t bytes) {
+  return env.post_send(dst, channel, collectives::message_of(std::vector<std::byte>(bytes), bytes));
 }
 
 }  // namespace
@@ -73,7 +74,8 @@ std::vector<bool> in_the_same_node_as(RankEnv& env, ProcessGroup& group,
     group.all_reduce(flags, ReduceOp::kSum);
   }
   std::vector<bool> same(static_cast<std::size_t>(world));
-  for (int r = 0; r < world; ++r) same[static_cast<std::size_t>(r)] = flags.data<std::int32_t>()[r] == 1;
+  for (int r = 0; r < world; ++r)
+    same[static_cast<std::size_t>(r)] = flags.data<std::int32_t>()[r] == 1;
   return same;
 }
 
@@ -106,12 +108,15 @@ MessageQueueEnd create_message_queue(RankEnv& env, ProcessGroup& group,
   constexpr std::size_t kSubscription = 1;  // ZMQ's subscribe-to-everything message
   constexpr std::size_t kReady = 5;         // b"READY"
   if (end.writer) {
+    // A PUB socket's send queues the message for every subscriber at once.
+    std::vector<std::unique_ptr<PendingSend>> sent;
     for (const std::vector<int>* readers : {&local_readers, &remote_readers}) {
       for (const int r : *readers) env.recv(global(r), channel);
-      for (const int r : *readers) send_signal(env, channel, global(r), kReady);
+      for (const int r : *readers) sent.push_back(post_signal(env, channel, global(r), kReady));
     }
+    for (const auto& pending : sent) pending->wait();
   } else {
-    send_signal(env, channel, global(kWriterRank), kSubscription);
+    post_signal(env, channel, global(kWriterRank), kSubscription)->wait();
     env.recv(global(kWriterRank), channel);
   }
   return end;

@@ -19,10 +19,10 @@
 #include "communicators/policy.h"
 #include "scenarios/field_reader.h"
 #include "scenarios/input_file.h"
-#include "scenarios/printable.h"
+#include "scenarios/launch_ports.h"
 #include "scenarios/model_parser.h"
 #include "scenarios/outcome.h"
-#include "scenarios/launch_ports.h"
+#include "scenarios/printable.h"
 #include "scenarios/topology_parser.h"
 #include "scenarios/units.h"
 
@@ -33,10 +33,9 @@ using comm::Arch;
 using comm::DType;
 using namespace parsing;  // NOLINT: the reader's vocabulary throughout this file
 
-const KeyList kTopKeys = {"name",      "description", "policy",   "policy_switches",
-                          "topology",  "nodes",       "ranks",    "parallel",
-                          "placement", "faults",      "workload", "expect",
-                          "launch"};
+const KeyList kTopKeys = {"name",     "description", "policy",   "policy_switches", "topology",
+                          "nodes",    "ranks",       "parallel", "placement",       "faults",
+                          "workload", "expect",      "launch"};
 const KeyList kLaunchKeys = {"seed"};
 const KeyList kPlacementKeys = {"kind", "map", "oversubscribe"};
 const KeyList kFaultKeys = {"kind", "node", "rank", "at", "factor", "delay"};
@@ -51,11 +50,11 @@ const KeyList kPolicySwitchKeys = {"arch_allow",
 const KeyList kWaitingKeys = {"op", "group", "peer"};
 const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workload"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
-const KeyList kWorkloadKeys = {"kind",           "steps",  "seed",       "tensors",   "extras",
-                               "probe_fastpath", "values", "collective", "algorithm", "op",
-                               "dtype",          "count",  "root",       "phantom",   "via",
-                               "model",          "data",   "batch",      "prompt",
-                               "sequence_parallel"};
+const KeyList kWorkloadKeys = {
+    "kind",           "steps",  "seed",       "tensors",   "extras",
+    "probe_fastpath", "values", "collective", "algorithm", "op",
+    "dtype",          "count",  "root",       "phantom",   "via",
+    "model",          "data",   "batch",      "prompt",    "sequence_parallel"};
 // The keys of `kind: collective` only.
 const KeyList kCollectiveKeys = {"collective", "algorithm", "op",      "dtype",
                                  "count",      "root",      "phantom", "via"};
@@ -174,8 +173,8 @@ class Parser : private ErrorList, public FieldReader {
       const auto found = scenario_.node_overrides.find(node);
       const Field* topology = top.find("topology");
       const SourcePos where = found != scenario_.node_overrides.end() ? found->second.pos
-                              : topology != nullptr                  ? at(*topology)
-                                                                     : SourcePos{file_, 1, 1};
+                              : topology != nullptr                   ? at(*topology)
+                                                                      : SourcePos{file_, 1, 1};
       error(where, "node" + std::to_string(node) + ": every port from VLLM_PORT " + port->second +
                        " up to 65535 is in ports_in_use");
     }
@@ -319,8 +318,8 @@ class Parser : private ErrorList, public FieldReader {
       if (auto on = read_bool(*f)) {
         if (workload.kind == "model") {
           error(at_key(*f), f->path +
-                            ": sequence parallelism is not modelled in the model workload "
-                            "(its residual stays replicated over TP); use kind pp_handoff");
+                                ": sequence parallelism is not modelled in the model workload "
+                                "(its residual stays replicated over TP); use kind pp_handoff");
         } else if (workload.kind != "pp_handoff") {
           error(at_key(*f), f->path + ": only for workload kind 'pp_handoff'");
         } else {

@@ -40,30 +40,31 @@ const Layout kLayouts[] = {{"shm", true, Backend::kShm},
 TEST(CommunicatorSurface, GatherConcatenatesOnTheGroupRankDstUnderBothBackends) {
   const Policy policy = *find_policy("vllm-pr40150");
   for (const Layout& layout : kLayouts) {
-    ThreadWorld(x86_ranks(4, [&](int r) { return layout.one_node ? 0 : r; }))
-        .run([&](RankEnv& env) {
-          if (env.world_rank() == 0) return;
-          GroupCoordinator tp(env, policy, "tp:0", {1, 2, 3}, true);
-          ASSERT_EQ(tp.device_communicator()->backend(), layout.backend) << layout.name;
-          const int me = tp.rank_in_group();
-          const auto out = tp.gather(rank_tensor(me), /*dst=*/1, /*dim=*/-1);
-          if (me != 1) {
-            EXPECT_FALSE(out.has_value()) << layout.name;
-            return;
+    ThreadWorld(x86_ranks(4, [&](int r) {
+      return layout.one_node ? 0 : r;
+    })).run([&](RankEnv& env) {
+      if (env.world_rank() == 0) return;
+      GroupCoordinator tp(env, policy, "tp:0", {1, 2, 3}, true);
+      ASSERT_EQ(tp.device_communicator()->backend(), layout.backend) << layout.name;
+      const int me = tp.rank_in_group();
+      const auto out = tp.gather(rank_tensor(me), /*dst=*/1, /*dim=*/-1);
+      if (me != 1) {
+        EXPECT_FALSE(out.has_value()) << layout.name;
+        return;
+      }
+      ASSERT_TRUE(out.has_value()) << layout.name;
+      ASSERT_EQ(out->shape(), (Shape{2, 9})) << layout.name;
+      const auto values = out->data<float>();
+      for (int row = 0; row < 2; ++row) {
+        for (int r = 0; r < 3; ++r) {
+          for (int c = 0; c < 3; ++c) {
+            EXPECT_EQ(values[static_cast<std::size_t>(row * 9 + r * 3 + c)],
+                      static_cast<float>(10 * r + row * 3 + c))
+                << layout.name;
           }
-          ASSERT_TRUE(out.has_value()) << layout.name;
-          ASSERT_EQ(out->shape(), (Shape{2, 9})) << layout.name;
-          const auto values = out->data<float>();
-          for (int row = 0; row < 2; ++row) {
-            for (int r = 0; r < 3; ++r) {
-              for (int c = 0; c < 3; ++c) {
-                EXPECT_EQ(values[static_cast<std::size_t>(row * 9 + r * 3 + c)],
-                          static_cast<float>(10 * r + row * 3 + c))
-                    << layout.name;
-              }
-            }
-          }
-        });
+        }
+      }
+    });
   }
 }
 
@@ -85,29 +86,30 @@ TEST(CommunicatorSurface, GatherRejectsADimOutsideTheInput) {
 TEST(CommunicatorSurface, InheritedOperationsWorkUnderBothBackends) {
   const Policy policy = *find_policy("vllm-pr40150");
   for (const Layout& layout : kLayouts) {
-    ThreadWorld(x86_ranks(2, [&](int r) { return layout.one_node ? 0 : r; }))
-        .run([&](RankEnv& env) {
-          GroupCoordinator tp(env, policy, "tp:0", {0, 1}, true);
-          ASSERT_EQ(tp.device_communicator()->backend(), layout.backend) << layout.name;
-          const int me = tp.rank_in_group();
-          // reduce_scatter: the sum of [2, 3] inputs, this rank's row.
-          const Tensor scattered = tp.reduce_scatter(rank_tensor(me), 0);
-          ASSERT_EQ(scattered.shape(), (Shape{1, 3})) << layout.name;
-          for (int c = 0; c < 3; ++c) {
-            EXPECT_EQ(scattered.data<float>()[static_cast<std::size_t>(c)],
-                      static_cast<float>(10 + 2 * (me * 3 + c)))
-                << layout.name;
-          }
-          // broadcast from group rank 1.
-          Tensor shared = me == 1 ? rank_tensor(1) : Tensor::zeros(DType::kF32, {2, 3});
-          tp.broadcast(shared, 1);
-          EXPECT_TRUE(bit_identical(shared, rank_tensor(1))) << layout.name;
-          // send to the next rank, receive from the previous one.
-          tp.send(rank_tensor(me));
-          const Tensor received = tp.recv({2, 3}, DType::kF32);
-          EXPECT_TRUE(bit_identical(received, rank_tensor(1 - me))) << layout.name;
-          tp.barrier();
-        });
+    ThreadWorld(x86_ranks(2, [&](int r) {
+      return layout.one_node ? 0 : r;
+    })).run([&](RankEnv& env) {
+      GroupCoordinator tp(env, policy, "tp:0", {0, 1}, true);
+      ASSERT_EQ(tp.device_communicator()->backend(), layout.backend) << layout.name;
+      const int me = tp.rank_in_group();
+      // reduce_scatter: the sum of [2, 3] inputs, this rank's row.
+      const Tensor scattered = tp.reduce_scatter(rank_tensor(me), 0);
+      ASSERT_EQ(scattered.shape(), (Shape{1, 3})) << layout.name;
+      for (int c = 0; c < 3; ++c) {
+        EXPECT_EQ(scattered.data<float>()[static_cast<std::size_t>(c)],
+                  static_cast<float>(10 + 2 * (me * 3 + c)))
+            << layout.name;
+      }
+      // broadcast from group rank 1.
+      Tensor shared = me == 1 ? rank_tensor(1) : Tensor::zeros(DType::kF32, {2, 3});
+      tp.broadcast(shared, 1);
+      EXPECT_TRUE(bit_identical(shared, rank_tensor(1))) << layout.name;
+      // send to the next rank, receive from the previous one.
+      tp.send(rank_tensor(me));
+      const Tensor received = tp.recv({2, 3}, DType::kF32);
+      EXPECT_TRUE(bit_identical(received, rank_tensor(1 - me))) << layout.name;
+      tp.barrier();
+    });
   }
 }
 

@@ -174,9 +174,9 @@ TEST(GenericPath, ResidualIsSlicedOnlyWhenItsSizeDividesByTp) {
         for (float& v : t.data<float>()) v = static_cast<float>(rank + 1);
         return t;
       };
-      WorkList handles = pp.isend_tensor_dict(
-          TensorDict{{"odd", filled({3})}, {"residual", filled({2, 4})}}, std::nullopt, &tp,
-          &worker_default);
+      WorkList handles =
+          pp.isend_tensor_dict(TensorDict{{"odd", filled({3})}, {"residual", filled({2, 4})}},
+                               std::nullopt, &tp, &worker_default);
       EXPECT_EQ(handles.size(), 2u);  // one isend per tensor, waited by the caller
       pp.wait_sends(handles);
       EXPECT_TRUE(handles.empty());
@@ -206,13 +206,15 @@ TEST(GenericPath, FastPathSendsHaveNoHandles) {
     GroupCoordinator pp(env, policy, "pp:0", {0, 1}, true);
     ASSERT_TRUE(pp.use_cpu_custom_send_recv());
     if (env.world_rank() == 0) {
-      EXPECT_TRUE(pp.isend_tensor_dict(TensorDict{{"x", iota_tensor(DType::kF32, {4}, 1)}}).empty());
+      EXPECT_TRUE(
+          pp.isend_tensor_dict(TensorDict{{"x", iota_tensor(DType::kF32, {4}, 1)}}).empty());
     } else {
       auto pending = pp.irecv_tensor_dict();
       EXPECT_TRUE(pending.handles.empty());
       const auto got = pp.wait_for_comm(pending);
       ASSERT_TRUE(got.has_value());
-      EXPECT_TRUE(bit_identical(std::get<Tensor>(*got->find("x")), iota_tensor(DType::kF32, {4}, 1)));
+      EXPECT_TRUE(
+          bit_identical(std::get<Tensor>(*got->find("x")), iota_tensor(DType::kF32, {4}, 1)));
     }
   });
 }

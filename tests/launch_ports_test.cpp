@@ -1,11 +1,12 @@
 // The launch model (scenarios/launch_ports.h): each node's VLLM_DIST_IDENT as vLLM's executor gets
 // it from get_open_port() (network_utils.py:150-222 @ 2aab9acf4), and the scenario keys behind it.
+#include "scenarios/launch_ports.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 
-#include "scenarios/launch_ports.h"
 #include "scenarios/rank_facts.h"
 #include "scenarios/scenario_parser.h"
 
@@ -49,10 +50,10 @@ TEST(LaunchPorts, TheOsPicksDistinctOddEphemeralPortsFromTheSeed) {
 }
 
 TEST(LaunchPorts, VllmPortScansUpPastThePortsTakenOnTheNode) {
-  const Scenario scenario = parsed(
-      two_nodes("{ arch: x86_64, env: { VLLM_PORT: \"29600\" } }",
-                "nodes:\n  node1: { ports_in_use: [29600, 29601] }\n"
-                "  node2: { env: { VLLM_DIST_IDENT: \"custom\" } }\n"));
+  const Scenario scenario =
+      parsed(two_nodes("{ arch: x86_64, env: { VLLM_PORT: \"29600\" } }",
+                       "nodes:\n  node1: { ports_in_use: [29600, 29601] }\n"
+                       "  node2: { env: { VLLM_DIST_IDENT: \"custom\" } }\n"));
   const std::vector<LaunchIdent> idents = launch_idents(scenario);
   EXPECT_EQ(idents[0].ident, "29600");
   EXPECT_EQ(idents[0].source, IdentSource::kVllmPort);
@@ -68,26 +69,24 @@ TEST(LaunchPorts, TheSameVllmPortGivesTheSameIdentOnEveryNode) {
 }
 
 TEST(LaunchPorts, BadPortsAreNamedAtTheirPosition) {
-  const ParseResult bad =
-      parse_scenario_text(two_nodes("{ arch: x86_64, env: { VLLM_PORT: \"http://x:1\" } }"),
-                          "launch.yaml");
+  const ParseResult bad = parse_scenario_text(
+      two_nodes("{ arch: x86_64, env: { VLLM_PORT: \"http://x:1\" } }"), "launch.yaml");
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].pos.line, 6);
   EXPECT_EQ(bad.errors[0].message,
             "topology.node.env.VLLM_PORT: 'http://x:1' is not a port; expected a whole number "
             "0..65535");
   const ParseResult taken = parse_scenario_text(
-      two_nodes("{ arch: x86_64 }", "nodes:\n  node0: { ports_in_use: [65536] }\n"),
-      "launch.yaml");
+      two_nodes("{ arch: x86_64 }", "nodes:\n  node0: { ports_in_use: [65536] }\n"), "launch.yaml");
   ASSERT_EQ(taken.errors.size(), 1u);
   EXPECT_EQ(taken.errors[0].message, "nodes.node0.ports_in_use: 65536 is not a port (0..65535)");
 }
 
 TEST(LaunchPorts, UnmodelledFeaturesAreRefusedAtTheKey) {
-  const std::string base = "name: x\npolicy: vllm-pr40150\ntopology: { nodes: 1 }\n"
-                           "parallel: { pipeline: 2 }\n";
-  const ParseResult moe =
-      parse_scenario_text(base + "workload: { kind: moe }\n", "launch.yaml");
+  const std::string base =
+      "name: x\npolicy: vllm-pr40150\ntopology: { nodes: 1 }\n"
+      "parallel: { pipeline: 2 }\n";
+  const ParseResult moe = parse_scenario_text(base + "workload: { kind: moe }\n", "launch.yaml");
   ASSERT_EQ(moe.errors.size(), 1u);
   EXPECT_EQ(moe.errors[0].pos.line, 5);
   EXPECT_NE(moe.errors[0].message.find("'moe' is not modelled"), std::string::npos);

@@ -145,8 +145,7 @@ class CollectiveRun {
       case Collective::kGather:
         if (const auto gathered = tp_.gather(source_, spec_.root, -1)) {
           for (int r = 0; r < world_; ++r) {
-            copy_into(gathered_[static_cast<std::size_t>(r)],
-                      gathered->row_block(world_, r));
+            copy_into(gathered_[static_cast<std::size_t>(r)], gathered->row_block(world_, r));
           }
         }
         break;

@@ -87,8 +87,8 @@ void run_pp_handoff(comm::RankEnv& env, comm::ParallelState& state,
       }
     }
     if (!last) {
-      pp_send_work =
-          pp.isend_tensor_dict(make_stage_dict(workload, stage, step), std::nullopt, &tp, &gathered);
+      pp_send_work = pp.isend_tensor_dict(make_stage_dict(workload, stage, step), std::nullopt, &tp,
+                                          &gathered);
       ++report.data.dicts_sent;
     }
   }
