@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,28 @@ class CpuCommunicator {
   void all_reduce(Tensor& tensor);
   // CpuCommunicator.all_gather: concatenates every rank's input along `dim` (may be negative).
   Tensor all_gather(const Tensor& input, int dim);
+
+  // CpuCommunicator.gather (cpu_communicator.py:83-114 @ 2aab9acf4): `dst` is group-local; the
+  // communicator hands the backend the global rank ranks[dst], and the SHM backend turns it back
+  // into the group rank (get_group_rank, :277-290), so both backends gather to the same rank. On
+  // `dst`: every rank's input concatenated along `dim`; elsewhere nullopt.
+  // Throws AssertionError for a dim outside the input's dimensions.
+  std::optional<Tensor> gather(const Tensor& input, int dst, int dim);
+
+  // What CpuCommunicator inherits from DeviceCommunicatorBase (base_device_communicator.py @
+  // 2aab9acf4): torch.distributed calls on the device group, whichever backend was chosen, so
+  // with SHM they still go over gloo.
+  // reduce_scatter (:215-246): SUM; this rank's 1/W of `input` along `dim`. REQUIRES (harness
+  // error otherwise): dim is 0 once made non-negative, the only case commsim models.
+  Tensor reduce_scatter(const Tensor& input, int dim);
+  // send / recv (:284-301): blocking, to the next / from the previous rank by default.
+  void send(const Tensor& tensor, std::optional<int> dst);
+  Tensor recv(const Shape& shape, DType dtype, std::optional<int> src);
+  // broadcast (:303-308): from group rank `src`, in place.
+  void broadcast(Tensor& tensor, int src);
+  // all_gatherv / reduce_scatterv (:207-213, :248-251): a bare NotImplementedError.
+  [[noreturn]] void all_gatherv();
+  [[noreturn]] void reduce_scatterv();
 
   // Process exit: the SHM manager (if any) unlinks its segments.
   void shutdown();

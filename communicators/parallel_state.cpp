@@ -15,7 +15,7 @@ std::vector<GroupKindLayout> model_parallel_layout(int tensor, int pipeline, int
   GroupKindLayout world_kind{"world", {std::vector<int>(static_cast<std::size_t>(world))}, false};
   std::iota(world_kind.rank_lists[0].begin(), world_kind.rank_lists[0].end(), 0);
 
-  GroupKindLayout tp{"tp", {}, true};
+  GroupKindLayout tp{"tp", {}, true, true};
   for (int d = 0; d < data; ++d) {
     for (int p = 0; p < pipeline; ++p) {
       std::vector<int> ranks;
@@ -53,7 +53,8 @@ void ParallelState::initialize(RankEnv& env, const Policy& policy,
         decided_.push_back(DecidedGroup{unique_name, ranks, decision});
       };
       groups_.push_back(std::make_unique<GroupCoordinator>(env, policy, unique_name, ranks,
-                                                           kind.use_device_communicator, record));
+                                                           kind.use_device_communicator, record,
+                                                           kind.use_message_queue_broadcaster));
       by_kind_[kind.kind] = groups_.back().get();
     }
   }

@@ -17,6 +17,8 @@ struct GroupKindLayout {
   std::string kind;  // "world", "tp", "pp", "dp"
   std::vector<std::vector<int>> rank_lists;
   bool use_device_communicator = true;  // false for "world"
+  // true for "tp" (initialize_model_parallel, parallel_state.py:1577-1583 @ 2aab9acf4)
+  bool use_message_queue_broadcaster = false;
 };
 
 // The rank lists of initialize_model_parallel for W = tensor * pipeline * data ranks, from

@@ -28,6 +28,49 @@ int ProcessGroup::recv(Tensor& tensor, int src_global) {
   return message.src;
 }
 
+namespace {
+
+class SendWork final : public Work {
+ public:
+  explicit SendWork(std::unique_ptr<PendingSend> pending) : pending_(std::move(pending)) {}
+  void wait() override {
+    if (pending_) pending_->wait();
+    pending_.reset();
+  }
+
+ private:
+  std::unique_ptr<PendingSend> pending_;
+};
+
+class RecvWork final : public Work {
+ public:
+  RecvWork(RankEnv& env, std::string channel, Tensor tensor, int src)
+      : env_(env), channel_(std::move(channel)), tensor_(std::move(tensor)), src_(src) {}
+  void wait() override {
+    if (done_) return;
+    done_ = true;
+    fill_from(tensor_, env_.recv(src_, channel_));
+  }
+
+ private:
+  RankEnv& env_;
+  std::string channel_;
+  Tensor tensor_;
+  int src_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Work> ProcessGroup::isend(const Tensor& tensor, int dst_global) {
+  return std::make_unique<SendWork>(
+      env_.post_send(dst_global, op_channel("p2p"), message_of(tensor)));
+}
+
+std::unique_ptr<Work> ProcessGroup::irecv(Tensor tensor, int src_global) {
+  return std::make_unique<RecvWork>(env_, op_channel("p2p"), std::move(tensor), src_global);
+}
+
 // Gather-to-first then release: every member leaves after every member has arrived.
 void ProcessGroup::barrier() {
   const std::string channel = op_channel("barrier");
@@ -78,6 +121,18 @@ collectives::GroupLink ProcessGroup::link_for(const char* op) const {
 }
 
 // Direct exchange: each member posts its object to every other member, then collects them.
+void ProcessGroup::broadcast_object(ObjectBytes& object, int root) {
+  if (size() == 1) return;
+  Tensor object_size = Tensor::zeros(DType::kI64, {1});
+  if (rank_ == root) object_size.data<std::int64_t>()[0] = static_cast<std::int64_t>(object.size());
+  broadcast(object_size, root);
+  Tensor payload = Tensor::zeros(DType::kU8, {object_size.data<std::int64_t>()[0]});
+  if (rank_ == root) std::copy(object.begin(), object.end(), payload.mutable_bytes().begin());
+  broadcast(payload, root);
+  const auto bytes = std::as_const(payload).bytes();
+  object.assign(bytes.begin(), bytes.end());
+}
+
 std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& object) {
   // As torch.distributed does it: an all_gather of the pickled sizes (int64), then an all_gather
   // of the pickles padded to the largest (uint8); gloo runs both as rings.

@@ -9,6 +9,7 @@
 // One ProcessGroup per (group, member rank); not thread-safe.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,16 @@
 #include "communicators/tensor.h"
 
 namespace commsim::comm {
+
+// torch.distributed's Work: a point-to-point operation in flight. wait() returns once it is
+// complete (a send delivered, a receive's bytes in its tensor) and may throw what the blocking call
+// throws; waiting again does nothing.
+class Work {
+ public:
+  virtual ~Work() = default;
+  virtual void wait() = 0;
+};
+using WorkList = std::vector<std::unique_ptr<Work>>;
 
 class ProcessGroup {
  public:
@@ -36,6 +47,12 @@ class ProcessGroup {
   // torch.distributed.recv(tensor, src): fills `tensor` (its bytes; phantom stays phantom) and
   // returns the sender's global rank. Throws RuntimeError when the byte counts differ.
   int recv(Tensor& tensor, int src_global);
+  // torch.distributed.isend / irecv: the same messages as send / recv, but the caller goes on and
+  // waits on the returned Work. An irecv fills `tensor` (a view shares its storage) when waited:
+  // messages are delivered to the receiver's side whether or not it has posted its receive, so
+  // receiving at wait() completes at the same simulated time as a receive posted earlier.
+  std::unique_ptr<Work> isend(const Tensor& tensor, int dst_global);
+  std::unique_ptr<Work> irecv(Tensor tensor, int src_global);
 
   void barrier();
   // torch.distributed.all_reduce, in place; every rank ends with the same bytes. kAuto picks
@@ -49,6 +66,10 @@ class ProcessGroup {
   void broadcast(Tensor& tensor, int root);
   // torch.distributed.gather to group rank `root`: outputs[r] = rank r's input (root only).
   void gather(const Tensor& input, std::vector<Tensor>* outputs, int root);
+  // torch.distributed.broadcast_object_list of one object from group rank `root`: a broadcast of
+  // the pickle's size (int64), then of the pickle (uint8). `object` is the root's input and every
+  // other member's output.
+  void broadcast_object(ObjectBytes& object, int root);
   // torch.distributed.all_gather_object: every member's object, in group order.
   std::vector<ObjectBytes> all_gather_object(const ObjectBytes& object);
   // torch.distributed.all_gather_into_tensor (ring): `output` holds every rank's input,

@@ -48,8 +48,11 @@ struct CollectiveSpec {
   std::int64_t count = 1024;  // elements of the larger buffer
   int root = 0;               // broadcast and gather, a rank of the group
   bool phantom = false;       // size-only tensors: times only, nothing allocated or checked
-  // all_reduce with sum only: through GroupCoordinator.all_reduce, i.e. the backend the TP group
-  // chose (SHM or torch.distributed), instead of the device_group directly.
+  // Through the TP GroupCoordinator's method (all_reduce, all_gather, reduce_scatter, gather,
+  // broadcast, send/recv, barrier) instead of the device_group directly: the CpuCommunicator's
+  // chosen backend where vLLM uses it (all_reduce, all_gather, gather), torch.distributed where
+  // vLLM does (reduce_scatter, send/recv inherited from DeviceCommunicatorBase; broadcast on the
+  // device group; barrier on the cpu group). Reductions sum only.
   bool through_communicator = false;
 };
 

@@ -624,8 +624,8 @@ void FieldReader::read_env(const Field& field, std::map<std::string, std::string
   }
 }
 
-// A list of whole numbers from `min`, or nullopt (reported).
-std::optional<std::vector<int>> FieldReader::read_int_list(const Field& field, int min) {
+// A list of whole numbers from `min` to `max`, or nullopt (reported).
+std::optional<std::vector<int>> FieldReader::read_int_list(const Field& field, int min, int max) {
   if (!field.value.IsSequence()) {
     type_error(field, "a list of whole numbers");
     return std::nullopt;
@@ -639,7 +639,7 @@ std::optional<std::vector<int>> FieldReader::read_int_list(const Field& field, i
   for (std::size_t i = 0; i < field.value.size(); ++i) {
     const Field item{"", YAML::Mark::null_mark(), field.value[i],
                      field.path + "[" + std::to_string(i) + "]"};
-    if (auto value = read_int(item, min, kMaxRanks)) {
+    if (auto value = read_int(item, min, max)) {
       values.push_back(*value);
     } else {
       ok = false;

@@ -179,7 +179,7 @@ class FieldReader {
   void read_env(const Field& field, std::map<std::string, std::string>& environment);
 
   // A list of whole numbers from `min`, or nullopt (reported).
-  std::optional<std::vector<int>> read_int_list(const Field& field, int min);
+  std::optional<std::vector<int>> read_int_list(const Field& field, int min, int max = kMaxRanks);
 
   // A list of strings, e.g. segment names.
   std::optional<std::vector<std::string>> read_string_list(const Field& field);

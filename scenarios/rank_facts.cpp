@@ -5,7 +5,8 @@
 
 namespace commsim::scenario {
 
-comm::NodeFacts rank_facts(const Scenario& scenario, int rank, int node_index, int ranks_per_node) {
+comm::NodeFacts rank_facts(const Scenario& scenario, int rank, int node_index, int ranks_per_node,
+                           const std::vector<LaunchIdent>& idents) {
   const NodeSpec spec = scenario.node(node_index);
   comm::NodeFacts facts;
   facts.index = node_index;
@@ -15,7 +16,7 @@ comm::NodeFacts rank_facts(const Scenario& scenario, int rank, int node_index, i
   facts.num_threads =
       spec.num_threads > 0 ? spec.num_threads : std::max(1, spec.hardware.cores / ranks_per_node);
   facts.environment = spec.environment;
-  facts.environment.try_emplace("VLLM_DIST_IDENT", std::to_string(kFirstLaunchPort + node_index));
+  facts.environment["VLLM_DIST_IDENT"] = idents[static_cast<std::size_t>(node_index)].ident;
   const auto found = scenario.rank_overrides.find(rank);
   if (found != scenario.rank_overrides.end()) {
     const RankOverride& rank_override = found->second;

@@ -74,6 +74,7 @@ void apply_override(const NodeOverride& override_spec, NodeSpec& spec) {
   if (override_spec.memory_latency) spec.hardware.memory_latency = *override_spec.memory_latency;
   for (const auto& [key, value] : override_spec.environment) spec.environment[key] = value;
   if (override_spec.stale_shm_segments) spec.stale_shm_segments = *override_spec.stale_shm_segments;
+  if (override_spec.ports_in_use) spec.ports_in_use = *override_spec.ports_in_use;
 }
 
 }  // namespace

@@ -56,6 +56,8 @@ struct NodeSpec {
   std::map<std::string, std::string> environment;  // VLLM_DIST_IDENT unset = launch port
   // Names already in the node's /dev/shm when the run starts (left by a killed run).
   std::vector<std::string> stale_shm_segments;
+  // TCP ports other processes hold on the node when vLLM starts (scenarios/launch_ports.h).
+  std::vector<int> ports_in_use;
 };
 
 // Per-node overrides from the `nodes:` section; unset fields keep the topology's node defaults.
@@ -72,6 +74,7 @@ struct NodeOverride {
   std::optional<double> nic_limit;    // bytes/s, replaces topology.network.nic_limit
   std::map<std::string, std::string> environment;              // merged over the defaults
   std::optional<std::vector<std::string>> stale_shm_segments;  // replaces the defaults
+  std::optional<std::vector<int>> ports_in_use;                // replaces the defaults
 };
 
 // The network between nodes. In a cluster every node has one NIC (full duplex) to a single switch;
@@ -252,6 +255,9 @@ struct Workload {
   // After the steps, call CpuCommunicator.send_tensor_dict / recv_tensor_dict directly on the PP
   // group (vLLM's fast path) and record what it does as a probe.
   bool probe_fastpath = false;
+  // pp_handoff: the worker's sequence parallelism (compilation_config.pass_config.enable_sp),
+  // which decides all_gather_tensors (sim/workloads/pp_handoff.h). Off by default.
+  bool sequence_parallel = false;
   // tp_allreduce inputs: "integers" in [-8, 8] (every sum exact) or "uniform" floats in [-1, 1)
   // (sums rounded; checked against a float64 sum with the `numerics` tolerances).
   std::string values = "integers";
@@ -352,6 +358,9 @@ struct Scenario {
   std::map<int, RankOverride> rank_overrides;  // key: world rank
   PolicySwitches policy_switches;
   std::vector<Fault> faults;  // in file order
+  // `launch.seed`: what the OS's port picks derive from (scenarios/launch_ports.h); nullopt: the
+  // workload's seed.
+  std::optional<std::uint64_t> launch_seed;
   Parallel parallel;
   Placement placement;
   Workload workload;

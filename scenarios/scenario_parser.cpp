@@ -19,9 +19,10 @@
 #include "communicators/policy.h"
 #include "scenarios/field_reader.h"
 #include "scenarios/input_file.h"
-#include "scenarios/printable.h"
+#include "scenarios/launch_ports.h"
 #include "scenarios/model_parser.h"
 #include "scenarios/outcome.h"
+#include "scenarios/printable.h"
 #include "scenarios/topology_parser.h"
 #include "scenarios/units.h"
 
@@ -32,9 +33,10 @@ using comm::Arch;
 using comm::DType;
 using namespace parsing;  // NOLINT: the reader's vocabulary throughout this file
 
-const KeyList kTopKeys = {"name",      "description", "policy",   "policy_switches",
-                          "topology",  "nodes",       "ranks",    "parallel",
-                          "placement", "faults",      "workload", "expect"};
+const KeyList kTopKeys = {"name",     "description", "policy",   "policy_switches", "topology",
+                          "nodes",    "ranks",       "parallel", "placement",       "faults",
+                          "workload", "expect",      "launch"};
+const KeyList kLaunchKeys = {"seed"};
 const KeyList kPlacementKeys = {"kind", "map", "oversubscribe"};
 const KeyList kFaultKeys = {"kind", "node", "rank", "at", "factor", "delay"};
 const KeyList kRankOverrideKeys = {"threads", "env", "unset_env"};
@@ -48,10 +50,11 @@ const KeyList kPolicySwitchKeys = {"arch_allow",
 const KeyList kWaitingKeys = {"op", "group", "peer"};
 const KeyList kTopRequired = {"name", "policy", "topology", "parallel", "workload"};
 const KeyList kParallelKeys = {"tensor", "pipeline", "data"};
-const KeyList kWorkloadKeys = {"kind",           "steps",  "seed",       "tensors",   "extras",
-                               "probe_fastpath", "values", "collective", "algorithm", "op",
-                               "dtype",          "count",  "root",       "phantom",   "via",
-                               "model",          "data",   "batch",      "prompt"};
+const KeyList kWorkloadKeys = {
+    "kind",           "steps",  "seed",       "tensors",   "extras",
+    "probe_fastpath", "values", "collective", "algorithm", "op",
+    "dtype",          "count",  "root",       "phantom",   "via",
+    "model",          "data",   "batch",      "prompt",    "sequence_parallel"};
 // The keys of `kind: collective` only.
 const KeyList kCollectiveKeys = {"collective", "algorithm", "op",      "dtype",
                                  "count",      "root",      "phantom", "via"};
@@ -141,6 +144,8 @@ class Parser : private ErrorList, public FieldReader {
     if (const Field* field = top->find("topology")) topology.parse_topology(*field);
     if (const Field* field = top->find("nodes")) topology.parse_node_overrides(*field);
     nodes_valid_ = topology.nodes_valid();
+    if (nodes_valid_) check_port_scans(*top);
+    if (const Field* field = top->find("launch")) parse_launch(*field);
     if (const Field* field = top->find("parallel")) parse_parallel(*field);
     if (const Field* field = top->find("placement")) parse_placement(*field);
     check_placement();
@@ -149,6 +154,30 @@ class Parser : private ErrorList, public FieldReader {
     if (const Field* field = top->find("faults")) parse_faults(*field);
     if (const Field* field = top->find("workload")) parse_workload(*field);
     if (const Field* field = top->find("expect")) parse_expect(*field);
+  }
+
+  void parse_launch(const Field& field) {
+    const auto section = read_section(field, kLaunchKeys);
+    if (!section) return;
+    if (const Field* f = section->find("seed")) scenario_.launch_seed = read_uint64(*f);
+  }
+
+  // A node whose VLLM_PORT scan would run past port 65535 (every port above it taken).
+  void check_port_scans(const Section& top) {
+    for (int node = 0; node < scenario_.topology.nodes; ++node) {
+      const NodeSpec spec = scenario_.node(node);
+      const auto port = spec.environment.find("VLLM_PORT");
+      if (port == spec.environment.end()) continue;
+      const auto start = parse_vllm_port(port->second);
+      if (!start || scan_up(*start, spec.ports_in_use)) continue;
+      const auto found = scenario_.node_overrides.find(node);
+      const Field* topology = top.find("topology");
+      const SourcePos where = found != scenario_.node_overrides.end() ? found->second.pos
+                              : topology != nullptr                   ? at(*topology)
+                                                                      : SourcePos{file_, 1, 1};
+      error(where, "node" + std::to_string(node) + ": every port from VLLM_PORT " + port->second +
+                       " up to 65535 is in ports_in_use");
+    }
   }
 
   void parse_parallel(const Field& field) {
@@ -265,6 +294,10 @@ class Parser : private ErrorList, public FieldReader {
         if (*text == "pp_handoff" || *text == "tp_allreduce" || *text == "collective" ||
             *text == "model") {
           workload.kind = *text;
+        } else if (*text == "moe" || *text == "expert_parallel") {
+          error(at_key(*kind), kind->path + ": " + quote(*text) +
+                                   " is not modelled: MoE expert parallelism (dispatch/combine) "
+                                   "is outside commsim; see scenarios/README.md");
         } else {
           error(at(*kind), kind->path + ": unknown workload kind " + quote(*text) +
                                "; valid: pp_handoff, tp_allreduce, collective, model");
@@ -281,6 +314,19 @@ class Parser : private ErrorList, public FieldReader {
     if (const Field* f = section->find("extras")) parse_extras(*f);
     if (const Field* f = section->find("probe_fastpath")) {
       if (auto probe = read_bool(*f)) workload.probe_fastpath = *probe;
+    }
+    if (const Field* f = section->find("sequence_parallel")) {
+      if (auto on = read_bool(*f)) {
+        if (workload.kind == "model") {
+          error(at_key(*f), f->path +
+                                ": sequence parallelism is not modelled in the model workload "
+                                "(its residual stays replicated over TP); use kind pp_handoff");
+        } else if (workload.kind != "pp_handoff") {
+          error(at_key(*f), f->path + ": only for workload kind 'pp_handoff'");
+        } else {
+          workload.sequence_parallel = *on;
+        }
+      }
     }
     if (const Field* f = section->find("values")) {
       if (auto values = read_choice(*f, {"integers", "uniform"}, "value kind")) {
@@ -303,9 +349,29 @@ class Parser : private ErrorList, public FieldReader {
     }
   }
 
+  // Operations vLLM has that commsim does not model: refused by name, at the key.
+  bool refuse_unmodelled(const Field& field) {
+    const std::string name = field.value.Scalar();
+    if (name == "dispatch" || name == "combine" || name == "dispatch_router_logits") {
+      error(at_key(field), field.path + ": " + quote(name) +
+                               " is not modelled: MoE expert-parallel dispatch/combine (the "
+                               "all2all managers) is outside commsim; see scenarios/README.md");
+      return true;
+    }
+    if (name == "all_gatherv" || name == "reduce_scatterv") {
+      error(at_key(field), field.path + ": " + quote(name) +
+                               " is not modelled as a workload: on CPU vLLM raises "
+                               "NotImplementedError for it (DeviceCommunicatorBase)");
+      return true;
+    }
+    return false;
+  }
+
   void parse_collective_workload(const Section& section) {
     CollectiveSpec& spec = scenario_.workload.collective;
-    if (const Field* f = section.find("collective")) {
+    const Field* named = section.find("collective");
+    if (named != nullptr && named->value.IsScalar() && refuse_unmodelled(*named)) named = nullptr;
+    if (const Field* f = named) {
       if (auto name = read_choice(*f, collective_names(), "collective")) {
         spec.collective = *scenario::parse_collective(*name);
       }
@@ -344,9 +410,10 @@ class Parser : private ErrorList, public FieldReader {
     if (const Field* f = section.find("via")) {
       if (auto via = read_choice(*f, {"device_group", "communicator"}, "path")) {
         spec.through_communicator = *via == "communicator";
-        if (spec.through_communicator &&
-            (spec.collective != Collective::kAllReduce || spec.op != comm::ReduceOp::kSum)) {
-          error(at(*f), f->path + ": the communicator path is for all_reduce with op sum only");
+        // GroupCoordinator.all_reduce and reduce_scatter always sum.
+        if (spec.through_communicator && is_reduction(spec.collective) &&
+            spec.op != comm::ReduceOp::kSum) {
+          error(at(*f), f->path + ": the communicator path reduces with op sum only");
         }
       }
     }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "scenarios/input_file.h"
+#include "scenarios/launch_ports.h"
 #include "scenarios/platform_facts.h"
 
 namespace commsim::scenario::parsing {
@@ -20,10 +21,10 @@ const KeyList kDragonflyKeys = {"groups", "chassis", "routers", "nodes"};
 const KeyList kXmlKeys = {"file", "nodes"};
 const KeyList kNodeKeys = {
     "preset",           "arch",    "cores", "core_gflops", "memory_bandwidth", "memory_latency",
-    "init_shm_manager", "threads", "env",   "stale_shm",   "kernels"};
+    "init_shm_manager", "threads", "env",   "stale_shm",   "kernels",          "ports_in_use"};
 const KeyList kNodeOverrideKeys = {"preset",    "arch",        "init_shm_manager", "threads",
                                    "cores",     "core_gflops", "memory_bandwidth", "memory_latency",
-                                   "nic_limit", "env",         "stale_shm"};
+                                   "nic_limit", "env",         "stale_shm",        "ports_in_use"};
 const KeyList kNetworkKeys = {"bandwidth",    "latency", "loopback_bandwidth", "loopback_latency",
                               "crosstraffic", "model",   "nic_limit"};
 
@@ -345,9 +346,15 @@ void TopologyParser::parse_node(const Field& field, NodeSpec& node) {
   if (const Field* f = section->find("threads")) {
     if (auto threads = read_int(*f, 1)) node.num_threads = *threads;
   }
-  if (const Field* f = section->find("env")) read_env(*f, node.environment);
+  if (const Field* f = section->find("env")) {
+    read_env(*f, node.environment);
+    check_vllm_port(*f);
+  }
   if (const Field* f = section->find("stale_shm")) {
     if (auto names = read_string_list(*f)) node.stale_shm_segments = std::move(*names);
+  }
+  if (const Field* f = section->find("ports_in_use")) {
+    if (auto ports = read_ports(*f)) node.ports_in_use = std::move(*ports);
   }
   if (const Field* f = section->find("kernels"))
     read_kernel_model(*f, node.hardware.kernels, false);
@@ -421,8 +428,30 @@ void TopologyParser::parse_node_override(const Field& field, NodeOverride& node)
   if (const Field* f = section->find("memory_bandwidth")) {
     node.memory_bandwidth = read_bandwidth(*f);
   }
-  if (const Field* f = section->find("env")) read_env(*f, node.environment);
+  if (const Field* f = section->find("env")) {
+    read_env(*f, node.environment);
+    check_vllm_port(*f);
+  }
   if (const Field* f = section->find("stale_shm")) node.stale_shm_segments = read_string_list(*f);
+  if (const Field* f = section->find("ports_in_use")) node.ports_in_use = read_ports(*f);
+}
+
+// VLLM_PORT must be what envs.get_vllm_port reads as a port (envs.py:433-458 @ 2aab9acf4 raises
+// ValueError for anything but an integer); commsim takes 0..65535.
+void TopologyParser::check_vllm_port(const Field& env) {
+  if (!env.value.IsMap()) return;
+  for (const auto& entry : env.value) {
+    if (entry.first.Scalar() != "VLLM_PORT" || !entry.second.IsScalar()) continue;
+    if (!parse_vllm_port(entry.second.Scalar())) {
+      error(pos(entry.second.Mark()), env.path + ".VLLM_PORT: " + quote(entry.second.Scalar()) +
+                                          " is not a port; expected a whole number 0..65535");
+    }
+  }
+}
+
+// A list of TCP ports, 0..65535.
+std::optional<std::vector<int>> TopologyParser::read_ports(const Field& field) {
+  return read_int_list(field, 0, kLastPort);
 }
 
 }  // namespace commsim::scenario::parsing

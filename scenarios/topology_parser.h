@@ -49,6 +49,8 @@ class TopologyParser : public FieldReader {
   void refuse_host_hardware(const Field& field, const std::string& where);
 
   void parse_node_override(const Field& field, NodeOverride& node);
+  void check_vllm_port(const Field& env);
+  std::optional<std::vector<int>> read_ports(const Field& field);
 
   Scenario& scenario_;
   const PlatformFileReader& reader_;

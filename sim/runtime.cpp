@@ -103,7 +103,7 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
     } else if (scenario.workload.kind == "model") {
       workloads::run_model(env, context.state, scenario.workload, context.report);
     } else {
-      workloads::run_pp_handoff(env, context.state, scenario.workload, context.report);
+      workloads::run_pp_handoff(env, context.state, scenario, context.report);
     }
   } catch (const comm::PyError& error) {
     context.outcome = Outcome::kError;
@@ -262,6 +262,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   }
 
   const std::vector<int> ranks_on_node = scenario.ranks_per_node();
+  const std::vector<scenario::LaunchIdent> idents = scenario::launch_idents(scenario);
   std::vector<sg4::ActorPtr> actors(static_cast<std::size_t>(world));
   std::vector<std::unique_ptr<RankContext>> contexts;
   for (int rank = 0; rank < world; ++rank) {
@@ -271,7 +272,7 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
     context->env = std::make_unique<SimGridRankEnv>(
         rank,
         rank_facts(scenario, rank, context->node,
-                   ranks_on_node[static_cast<std::size_t>(context->node)]),
+                   ranks_on_node[static_cast<std::size_t>(context->node)], idents),
         memories[static_cast<std::size_t>(context->node)], actors, send_delay(scenario, rank));
     context->env->set_kernel_model(scenario.node(context->node).hardware.kernels);
     contexts.push_back(std::move(context));

@@ -61,12 +61,12 @@ TEST(Cli, Issue37933FailsAtTheHandOffUnderV0180) {
   EXPECT_EQ(ranks[0].at("error").at("type"), "AttributeError");
   EXPECT_EQ(ranks[0].at("error").at("message"),
             "module 'torch.distributed' has no attribute 'send_tensor_dict'");
-  EXPECT_EQ(ranks[0].at("error").at("op"), "send_tensor_dict");
+  EXPECT_EQ(ranks[0].at("error").at("op"), "isend_tensor_dict");
   EXPECT_EQ(ranks[1].at("outcome"), "error");
   EXPECT_EQ(ranks[1].at("error").at("type"), "AttributeError");
   EXPECT_EQ(ranks[1].at("error").at("message"),
             "module 'torch.distributed' has no attribute 'recv_tensor_dict'");
-  EXPECT_EQ(ranks[1].at("error").at("op"), "recv_tensor_dict");
+  EXPECT_EQ(ranks[1].at("error").at("op"), "irecv_tensor_dict");
   EXPECT_EQ(record.at("data").at("dicts_delivered"), 0);
 }
 

@@ -97,7 +97,11 @@ TEST(Explain, NodesAndPlacementAreListed) {
   EXPECT_EQ(nodes[0].at("arch"), "x86_64");
   EXPECT_EQ(nodes[1].at("arch"), "aarch64");
   EXPECT_EQ(nodes[1].at("ranks"), json::array({1}));
-  EXPECT_EQ(nodes[1].at("dist_ident"), "29501");
+  // The launch model: each node's executor port as the OS picks it, odd and ephemeral, distinct.
+  const int port = std::stoi(nodes[1].at("dist_ident").get<std::string>());
+  EXPECT_TRUE(port >= 32768 && port <= 60999 && port % 2 == 1) << port;
+  EXPECT_NE(nodes[0].at("dist_ident"), nodes[1].at("dist_ident"));
+  EXPECT_EQ(nodes[1].at("dist_ident_source"), "launcher");
   EXPECT_EQ(explained.report.at("placement").at("kind"), "packed");
   EXPECT_EQ(explained.report.at("placement").at("node_of_rank"), json::array({0, 1}));
   EXPECT_TRUE(contains(explained.result.output,

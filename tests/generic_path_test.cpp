@@ -139,5 +139,85 @@ TEST(GenericPath, ForcedSliceOfAnIndivisibleTensorIsAReshapeError) {
   }
 }
 
+// _should_use_all_gather (parallel_state.py:799-811 @ 2aab9acf4): no group, no slicing; else
+// divisibility by the group's size, unless the key is named.
+TEST(GenericPath, ShouldUseAllGatherFollowsDivisibilityUnlessNamed) {
+  const Policy policy = *find_policy("vllm-pr40150");
+  ThreadWorld(x86_ranks(2, [](int) { return 0; })).run([&](RankEnv& env) {
+    GroupCoordinator tp(env, policy, "tp:0", {0, 1}, false);
+    const std::map<std::string, bool> empty;
+    const std::map<std::string, bool> residual_whole{{"residual", false}};
+    EXPECT_FALSE(GroupCoordinator::should_use_all_gather("residual", 8, nullptr, nullptr));
+    EXPECT_TRUE(GroupCoordinator::should_use_all_gather("residual", 8, &tp, &empty));
+    EXPECT_FALSE(GroupCoordinator::should_use_all_gather("residual", 9, &tp, &empty));
+    EXPECT_FALSE(GroupCoordinator::should_use_all_gather("residual", 8, &tp, &residual_whole));
+    EXPECT_TRUE(GroupCoordinator::should_use_all_gather("hidden", 8, &tp, &residual_whole));
+  });
+}
+
+// The worker's dict without sequence parallelism: all_gather_tensors empty. A residual whose size
+// does not divide by TP goes whole (no reshape error); one that divides is sliced: each TP rank
+// sends its own block, and the receivers all-gather the blocks. The two sending TP ranks hold
+// different values, so the received residual shows whose block is whose.
+TEST(GenericPath, ResidualIsSlicedOnlyWhenItsSizeDividesByTp) {
+  const Policy policy = *find_policy("vllm-pr40150");
+  const std::map<std::string, bool> worker_default;  // no sequence parallelism
+  ThreadWorld(x86_ranks(4, [](int r) { return r; })).run([&](RankEnv& env) {
+    const int rank = env.world_rank();
+    GroupCoordinator tp(env, policy, "tp:0", rank < 2 ? std::vector{0, 1} : std::vector{2, 3},
+                        true);
+    GroupCoordinator pp(env, policy, "pp:0", rank % 2 == 0 ? std::vector{0, 2} : std::vector{1, 3},
+                        true);
+    if (rank < 2) {
+      const auto filled = [&](Shape shape) {
+        Tensor t = Tensor::zeros(DType::kF32, std::move(shape));
+        for (float& v : t.data<float>()) v = static_cast<float>(rank + 1);
+        return t;
+      };
+      WorkList handles =
+          pp.isend_tensor_dict(TensorDict{{"odd", filled({3})}, {"residual", filled({2, 4})}},
+                               std::nullopt, &tp, &worker_default);
+      EXPECT_EQ(handles.size(), 2u);  // one isend per tensor, waited by the caller
+      pp.wait_sends(handles);
+      EXPECT_TRUE(handles.empty());
+    } else {
+      auto pending = pp.irecv_tensor_dict(std::nullopt, &tp, &worker_default);
+      EXPECT_EQ(pending.handles.size(), 2u);
+      EXPECT_EQ(pending.postprocess.size(), 1u);  // the residual's all-gather
+      const auto got = pp.wait_for_comm(pending);
+      ASSERT_TRUE(got.has_value());
+      const Tensor& odd = std::get<Tensor>(*got->find("odd"));
+      const Tensor& residual = std::get<Tensor>(*got->find("residual"));
+      const float own_sender = static_cast<float>(rank - 2 + 1);
+      for (const float v : odd.data<float>()) EXPECT_EQ(v, own_sender);  // whole, from its peer
+      EXPECT_EQ(residual.shape(), (Shape{2, 4}));
+      const auto values = residual.data<float>();
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        EXPECT_EQ(values[i], i < 4 ? 1.0f : 2.0f) << i;  // block 0 from TP rank 0, 1 from 1
+      }
+    }
+  });
+}
+
+// On the SHM fast path the send is synchronous: isend_tensor_dict returns no handle.
+TEST(GenericPath, FastPathSendsHaveNoHandles) {
+  const Policy policy = *find_policy("vllm-pr40150");
+  ThreadWorld(x86_ranks(2, [](int) { return 0; })).run([&](RankEnv& env) {
+    GroupCoordinator pp(env, policy, "pp:0", {0, 1}, true);
+    ASSERT_TRUE(pp.use_cpu_custom_send_recv());
+    if (env.world_rank() == 0) {
+      EXPECT_TRUE(
+          pp.isend_tensor_dict(TensorDict{{"x", iota_tensor(DType::kF32, {4}, 1)}}).empty());
+    } else {
+      auto pending = pp.irecv_tensor_dict();
+      EXPECT_TRUE(pending.handles.empty());
+      const auto got = pp.wait_for_comm(pending);
+      ASSERT_TRUE(got.has_value());
+      EXPECT_TRUE(
+          bit_identical(std::get<Tensor>(*got->find("x")), iota_tensor(DType::kF32, {4}, 1)));
+    }
+  });
+}
+
 }  // namespace
 }  // namespace commsim::comm

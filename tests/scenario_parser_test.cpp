@@ -153,12 +153,12 @@ TEST(ScenarioParserExample, ExpectationsUnderVllm0180) {
   ASSERT_TRUE(rank0.error.has_value());
   EXPECT_EQ(rank0.error->type, "AttributeError");
   EXPECT_EQ(rank0.error->message, "module 'torch.distributed' has no attribute 'send_tensor_dict'");
-  EXPECT_EQ(rank0.error->op, "send_tensor_dict");
+  EXPECT_EQ(rank0.error->op, "isend_tensor_dict");
   EXPECT_FALSE(rank0.probe_outcome.has_value());
   EXPECT_FALSE(rank0.probe_error.has_value());
   const RankExpectation& rank1 = expect.ranks.at(1);
   EXPECT_EQ(rank1.outcome, Outcome::kError);
-  EXPECT_EQ(rank1.error->op, "recv_tensor_dict");
+  EXPECT_EQ(rank1.error->op, "irecv_tensor_dict");
 
   ASSERT_TRUE(expect.data.has_value());
   EXPECT_EQ(expect.data->dicts_delivered, 0);
@@ -852,8 +852,9 @@ TEST(ScenarioParser, CollectiveWorkloadErrorsNameTheKey) {
                "workload.root: root 4 is not a rank of the TP group (size 4)");
   expect_error(collective_scenario(4, "collective: gather, algorithm: ring"), 5, 62,
                "workload.algorithm: only all_reduce has a choice of algorithm");
-  expect_error(collective_scenario(4, "collective: all_gather, via: communicator"), 5, 60,
-               "workload.via: the communicator path is for all_reduce with op sum only");
+  expect_error(collective_scenario(4, "collective: reduce_scatter, op: max, via: communicator"), 5,
+               73, "workload.via: the communicator path reduces with op sum only");
+  parse_ok(collective_scenario(4, "collective: gather, via: communicator"));
   expect_error(collective_scenario(300, "dtype: bf16"), 5, 38,
                "workload.dtype: a sum over 300 ranks cannot be exact in bfloat16 (integers are "
                "exact up to 256); use f32, max or min");

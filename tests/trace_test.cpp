@@ -78,7 +78,7 @@ TEST(Trace, RanksAreTracksGroupedByNode) {
 TEST(Trace, OperationsCarryGroupBackendAndBytes) {
   const json trace = traced(kTwoNodes, "vllm-pr40150", "trace-ops");
   // Rank 0 hands its dicts to stage 1 over torch.distributed (the PP group spans the nodes).
-  const auto sends = events(trace, "X", "send_tensor_dict", 0);
+  const auto sends = events(trace, "X", "isend_tensor_dict", 0);
   ASSERT_EQ(sends.size(), 3u);  // three steps
   for (const json& send : sends) {
     EXPECT_EQ(send.at("args").at("group"), "pp:0");
@@ -88,16 +88,40 @@ TEST(Trace, OperationsCarryGroupBackendAndBytes) {
     EXPECT_EQ(send.at("pid"), 0);
   }
   // The TP group of node 1 gathers the halves back over SHM.
-  const auto receives = events(trace, "X", "recv_tensor_dict", 2);
+  const auto receives = events(trace, "X", "irecv_tensor_dict", 2);
   ASSERT_EQ(receives.size(), 3u);
   const auto gathers = events(trace, "X", "shm_all_gather", 2);
   ASSERT_FALSE(gathers.empty());
   EXPECT_EQ(gathers.front().at("args").at("group_backend"), "shm");
   // Under 0.18.0 the hand-off fails at once: the box says so.
   const json failing = traced(kTwoNodes, "vllm-0.18.0", "trace-failing");
-  const auto failed = events(failing, "X", "send_tensor_dict", 0);
+  const auto failed = events(failing, "X", "isend_tensor_dict", 0);
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed.front().at("args").at("failed"), true);
+}
+
+// The worker's hand-off is asynchronous (gpu_worker.py:754-841 @ 2aab9acf4): a stage returns from
+// isend_tensor_dict before its tensors have reached the next stage, and waits on the handles at
+// its next step (and, after the last, at the end of the run).
+TEST(Trace, HandOffSendsOverlapAndAreWaitedAtTheNextStep) {
+  const json trace = traced(kTwoNodes, "vllm-pr40150", "trace-async");
+  const auto sends = events(trace, "X", "isend_tensor_dict", 0);
+  const auto waits = events(trace, "X", "Work.wait", 0);
+  const auto arrivals = events(trace, "X", "AsyncIntermediateTensors.wait_for_comm", 2);
+  ASSERT_EQ(sends.size(), 3u);
+  ASSERT_EQ(waits.size(), 3u);  // before steps 1 and 2, and at the end
+  ASSERT_EQ(arrivals.size(), 3u);
+  const auto end = [](const json& box) {
+    return box.at("ts").get<double>() + box.at("dur").get<double>();
+  };
+  for (std::size_t step = 0; step < 3; ++step) {
+    // The sender is free before the receiver has its tensors ...
+    EXPECT_LT(end(sends[step]), end(arrivals[step])) << step;
+    // ... and waits on them only after returning from the send.
+    EXPECT_GE(waits[step].at("ts").get<double>(), end(sends[step])) << step;
+    EXPECT_EQ(waits[step].at("args").at("group"), "pp:0");
+  }
+  EXPECT_GT(waits.front().at("dur").get<double>(), 0.0);
 }
 
 TEST(Trace, AHangLeavesItsWaitOpenToTheEnd) {

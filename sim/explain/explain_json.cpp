@@ -73,9 +73,10 @@ json nodes_json(const scenario::Scenario& scenario) {
     placed[static_cast<std::size_t>(scenario.node_of_rank(rank))].push_back(rank);
   }
   json nodes = json::array();
+  const std::vector<scenario::LaunchIdent> idents = scenario::launch_idents(scenario);
   for (int index = 0; index < scenario.topology.nodes; ++index) {
     const scenario::NodeSpec spec = scenario.node(index);
-    const auto ident = spec.environment.find("VLLM_DIST_IDENT");
+    const scenario::LaunchIdent& ident = idents[static_cast<std::size_t>(index)];
     nodes.push_back({{"index", index},
                      {"hostname", scenario.node_name(index)},
                      {"arch", comm::arch_name(spec.arch)},
@@ -83,9 +84,9 @@ json nodes_json(const scenario::Scenario& scenario) {
                      {"cores", spec.hardware.cores},
                      {"core_flops", spec.hardware.core_flops},
                      {"memory_bandwidth", spec.hardware.memory_bandwidth},
-                     {"dist_ident", ident != spec.environment.end()
-                                        ? ident->second
-                                        : std::to_string(scenario::kFirstLaunchPort + index)},
+                     {"dist_ident", ident.ident},
+                     {"dist_ident_source", scenario::ident_source_name(ident.source)},
+                     {"ports_in_use", spec.ports_in_use},
                      {"stale_shm", spec.stale_shm_segments},
                      {"ranks", placed[static_cast<std::size_t>(index)]}});
   }

@@ -130,18 +130,19 @@ void write_nodes(std::ostream& out, const scenario::Scenario& scenario) {
   for (int rank = 0; rank < scenario.parallel.world(); ++rank) {
     placed[static_cast<std::size_t>(scenario.node_of_rank(rank))].push_back(rank);
   }
+  const std::vector<scenario::LaunchIdent> idents = scenario::launch_idents(scenario);
   for (int index = 0; index < scenario.topology.nodes; ++index) {
     const scenario::NodeSpec spec = scenario.node(index);
-    const auto ident = spec.environment.find("VLLM_DIST_IDENT");
+    const scenario::LaunchIdent& ident = idents[static_cast<std::size_t>(index)];
     const std::vector<int>& ranks = placed[static_cast<std::size_t>(index)];
     rows.push_back(
         {std::to_string(index), scenario.node_name(index), spec.preset.empty() ? "-" : spec.preset,
          std::string(comm::arch_name(spec.arch)), yes_no(spec.has_init_shm_manager),
          std::to_string(spec.hardware.cores), number_text(spec.hardware.core_flops / 1e9),
          number_text(spec.hardware.memory_bandwidth / 1e9),
-         ident != spec.environment.end()
-             ? ident->second
-             : std::to_string(scenario::kFirstLaunchPort + index) + " (launcher)",
+         ident.source == scenario::IdentSource::kEnvironment
+             ? ident.ident
+             : ident.ident + " (" + scenario::ident_source_name(ident.source) + ")",
          std::to_string(ranks.size()) + (ranks.empty() ? "" : ": " + rank_list_text(ranks))});
   }
   text::write_table(out, rows, "  ");

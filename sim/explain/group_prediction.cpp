@@ -21,12 +21,13 @@ struct RankView {
 
 std::vector<RankView> rank_views(const scenario::Scenario& scenario) {
   const std::vector<int> per_node = scenario.ranks_per_node();
+  const std::vector<scenario::LaunchIdent> idents = scenario::launch_idents(scenario);
   std::vector<RankView> views;
   for (int rank = 0; rank < scenario.parallel.world(); ++rank) {
     RankView view;
     view.node = scenario.node_of_rank(rank);
     view.facts = scenario::rank_facts(scenario, rank, view.node,
-                                      per_node[static_cast<std::size_t>(view.node)]);
+                                      per_node[static_cast<std::size_t>(view.node)], idents);
     view.stale_segments = scenario.node(view.node).stale_shm_segments;
     views.push_back(std::move(view));
   }

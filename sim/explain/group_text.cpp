@@ -269,10 +269,10 @@ void add_notes(Facts& facts, const comm::Policy& policy, const GroupPrediction& 
                                  std::to_string(size)});
   }
   if (group.backend == "torch.distributed" && group.use_cpu_custom_send_recv) {
-    // GroupCoordinator routes send_tensor_dict / recv_tensor_dict to the communicator's fast
+    // GroupCoordinator routes isend_tensor_dict / irecv_tensor_dict to the communicator's fast
     // path, which the torch.distributed backend lacks (vLLM #37933).
     facts.push_back(
-        {"note", "use_cpu_custom_send_recv without SHM: send_tensor_dict on this group raises " +
+        {"note", "use_cpu_custom_send_recv without SHM: isend_tensor_dict on this group raises " +
                      std::string(policy.has_supports_tensor_dict
                                      ? "NotImplementedError: CpuCommunicator does not support "
                                        "tensor dict fastpath with torch.distributed backend."

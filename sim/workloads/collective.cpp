@@ -93,13 +93,13 @@ class CollectiveRun {
   }
 
   void call() {
+    if (spec_.through_communicator) {
+      call_through_coordinator();
+      return;
+    }
     switch (spec_.collective) {
       case Collective::kAllReduce:
-        if (spec_.through_communicator) {
-          tp_.all_reduce(buffer_);
-        } else {
-          group_.all_reduce(buffer_, spec_.op, algorithm_of(spec_.algorithm));
-        }
+        group_.all_reduce(buffer_, spec_.op, algorithm_of(spec_.algorithm));
         break;
       case Collective::kReduceScatter:
         group_.reduce_scatter(buffer_, source_, spec_.op);
@@ -122,6 +122,41 @@ class CollectiveRun {
         break;
       case Collective::kBarrier:
         group_.barrier();
+        break;
+    }
+  }
+
+  // `via: communicator`: the GroupCoordinator's method, which goes through the CpuCommunicator
+  // (and so the SHM backend) where vLLM's does, and through torch.distributed otherwise.
+  void call_through_coordinator() {
+    switch (spec_.collective) {
+      case Collective::kAllReduce:
+        tp_.all_reduce(buffer_);
+        break;
+      case Collective::kReduceScatter:
+        copy_into(buffer_, tp_.reduce_scatter(source_, -1));
+        break;
+      case Collective::kAllGather:
+        copy_into(buffer_, tp_.all_gather(source_, -1));
+        break;
+      case Collective::kBroadcast:
+        tp_.broadcast(buffer_, spec_.root);
+        break;
+      case Collective::kGather:
+        if (const auto gathered = tp_.gather(source_, spec_.root, -1)) {
+          for (int r = 0; r < world_; ++r) {
+            copy_into(gathered_[static_cast<std::size_t>(r)], gathered->row_block(world_, r));
+          }
+        }
+        break;
+      case Collective::kSendRecv:
+        if (world_ > 1) {
+          tp_.send(source_, std::nullopt);
+          copy_into(buffer_, tp_.recv(buffer_.shape(), buffer_.dtype(), std::nullopt));
+        }
+        break;
+      case Collective::kBarrier:
+        tp_.barrier();
         break;
     }
   }
@@ -160,6 +195,13 @@ class CollectiveRun {
  private:
   static void zero(comm::Tensor& tensor) {
     if (!tensor.is_phantom()) std::ranges::fill(tensor.mutable_bytes(), std::byte{0});
+  }
+
+  // Copies a result's bytes into a buffer of the same size (phantom: nothing to copy).
+  static void copy_into(comm::Tensor& buffer, const comm::Tensor& result) {
+    if (buffer.is_phantom() || result.is_phantom()) return;
+    const auto bytes = result.bytes();
+    std::ranges::copy(bytes, buffer.mutable_bytes().begin());
   }
 
   // This rank's input at global position j of a reduction: weight(rank) x pattern(j).

@@ -87,7 +87,10 @@ void run_model(comm::RankEnv& env, comm::ParallelState& state, const scenario::W
   const KernelSink sink = [&env](const kernels::KernelCost& cost) {
     env.charge_kernel(cost.name, cost.dtype, cost.flops, cost.bytes);
   };
-  const std::map<std::string, bool> all_gather_tensors{{"residual", true}};
+  // The worker's all_gather_tensors: empty without sequence parallelism (the model workload does
+  // not model it), so each tensor is sliced over TP when its size divides by the TP size.
+  const std::map<std::string, bool> all_gather_tensors;
+  comm::WorkList pp_send_work;  // the worker's _pp_send_work
   const bool records = placement.last && tp.rank() == 0;
   const model::ReferenceRun* reference =
       records && !phantom ? &model::single_rank_reference(workload) : nullptr;
@@ -96,11 +99,13 @@ void run_model(comm::RankEnv& env, comm::ParallelState& state, const scenario::W
   double step_start = env.now();
   for (int step = 0; step <= workload.steps; ++step) {
     const int seq = step == 0 ? workload.prompt : 1;
+    pp.wait_sends(pp_send_work);  // the previous step's sends (gpu_worker.py:758-762)
     Activations acts;
     if (placement.first) {
       acts = stage.embed(ids, tp, sink);
     } else {
-      const auto received = pp.recv_tensor_dict(std::nullopt, &tp_group, &all_gather_tensors);
+      auto pending = pp.irecv_tensor_dict(std::nullopt, &tp_group, &all_gather_tensors);
+      const auto received = pp.wait_for_comm(pending);  // the layers read .tensors
       acts.hidden =
           model::converted(received_tensor(*received, "hidden_states"), DType::kF32, sink);
       acts.residual = model::converted(received_tensor(*received, "residual"), DType::kF32, sink);
@@ -112,7 +117,7 @@ void run_model(comm::RankEnv& env, comm::ParallelState& state, const scenario::W
       comm::TensorDict dict;
       dict.set("hidden_states", model::converted(acts.hidden, spec.comm_dtype, sink));
       dict.set("residual", model::converted(acts.residual, spec.comm_dtype, sink));
-      pp.send_tensor_dict(dict, std::nullopt, &tp_group, &all_gather_tensors);
+      pp_send_work = pp.isend_tensor_dict(dict, std::nullopt, &tp_group, &all_gather_tensors);
       ++report.data.dicts_sent;
     } else {
       const Tensor logits = stage.logits(acts, seq, tp, sink);
@@ -147,6 +152,7 @@ void run_model(comm::RankEnv& env, comm::ParallelState& state, const scenario::W
       ids = split_ids(comm::decode_string(pp.recv_object(stages - 1)));
     }
   }
+  pp.wait_sends(pp_send_work);  // what the next execute_model call would wait on
 }
 
 }  // namespace commsim::workloads

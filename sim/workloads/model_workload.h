@@ -3,9 +3,13 @@
 // Every rank builds its stage of the model (sim/workloads/model/llama_stage.h) for its TP rank and
 // PP stage, then runs a prefill of `prompt` tokens for each of `batch` sequences and `steps`
 // decode steps:
-// - the first stage embeds the step's tokens; every other stage receives the previous stage's
-//   `hidden_states` and `residual` with pp.recv_tensor_dict(all_gather_group = tp), as vLLM's
-//   worker does, and every stage but the last sends its own with pp.send_tensor_dict;
+// - each stage first waits on the sends it started in the previous step; the first stage embeds
+//   the step's tokens; every other stage receives the previous stage's `hidden_states` and
+//   `residual` with pp.irecv_tensor_dict(all_gather_group = tp) and waits for them before its
+//   layers read them, and every stage but the last starts sending its own with
+//   pp.isend_tensor_dict without waiting, as vLLM's worker does (gpu_worker.py:754-841 @
+//   2aab9acf4). all_gather_tensors is empty: each tensor is sliced over TP when its size divides
+//   by the TP size (sequence parallelism is not modelled here);
 // - the last stage computes the logits (all-gathered over TP) and the greedy next tokens, and
 //   sends them back to the first stage over the PP group (send_object), standing in for the
 //   engine's scheduler, which hands the sampled tokens to the next step;

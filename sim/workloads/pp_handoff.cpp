@@ -53,18 +53,32 @@ comm::TensorDict make_stage_dict(const scenario::Workload& workload, int stage, 
   return dict;
 }
 
+std::map<std::string, bool> all_gather_tensors(const scenario::Scenario& scenario) {
+  std::map<std::string, bool> chosen;
+  if (scenario.parallel.pipeline > 1 && scenario.workload.sequence_parallel) {
+    // is_residual_scattered_for_sp: with sequence parallelism (full-graph compilation) the
+    // residual is scattered over the TP ranks whenever TP > 1, and then goes whole.
+    chosen["residual"] = !(scenario.parallel.tensor > 1);
+  }
+  return chosen;
+}
+
 void run_pp_handoff(comm::RankEnv& env, comm::ParallelState& state,
-                    const scenario::Workload& workload, WorkloadReport& report) {
+                    const scenario::Scenario& scenario, WorkloadReport& report) {
+  const scenario::Workload& workload = scenario.workload;
   comm::GroupCoordinator& pp = state.group("pp");
   comm::GroupCoordinator& tp = state.group("tp");
-  const std::map<std::string, bool> all_gather_tensors{{"residual", true}};
+  const std::map<std::string, bool> gathered = all_gather_tensors(scenario);
   const int stage = pp.rank_in_group();
   const bool first = stage == 0;
   const bool last = stage == pp.world_size() - 1;
 
+  comm::WorkList pp_send_work;  // the worker's _pp_send_work
   for (int step = 0; step < workload.steps; ++step) {
+    pp.wait_sends(pp_send_work);
     if (!first) {
-      const auto received = pp.recv_tensor_dict(std::nullopt, &tp, &all_gather_tensors);
+      auto pending = pp.irecv_tensor_dict(std::nullopt, &tp, &gathered);
+      const auto received = pp.wait_for_comm(pending);  // the model reads .tensors
       if (received) {
         ++report.data.dicts_delivered;
         if (!same_dict(*received, make_stage_dict(workload, stage - 1, step))) {
@@ -73,11 +87,14 @@ void run_pp_handoff(comm::RankEnv& env, comm::ParallelState& state,
       }
     }
     if (!last) {
-      pp.send_tensor_dict(make_stage_dict(workload, stage, step), std::nullopt, &tp,
-                          &all_gather_tensors);
+      pp_send_work = pp.isend_tensor_dict(make_stage_dict(workload, stage, step), std::nullopt, &tp,
+                                          &gathered);
       ++report.data.dicts_sent;
     }
   }
+  // The worker waits on the last step's sends when it is next asked to execute; the end of the
+  // run stands for that call.
+  pp.wait_sends(pp_send_work);
 
   comm::CpuCommunicator* communicator = pp.device_communicator();
   if (!workload.probe_fastpath || communicator == nullptr) return;
