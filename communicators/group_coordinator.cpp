@@ -242,9 +242,17 @@ std::optional<TensorDict> GroupCoordinator::recv_tensor_dict(
   return pending.dict;
 }
 
+// GroupCoordinator.all_gather (parallel_state.py:523-542 @ 2aab9acf4): the input itself for one
+// rank; vLLM's assert on the dim; ValueError without a device communicator.
 Tensor GroupCoordinator::all_gather(const Tensor& input, int dim) {
   if (world_size() == 1) return input;
-  COMMSIM_CHECK(device_communicator_ != nullptr, "all_gather needs a device communicator");
+  const auto dims = static_cast<int>(input.dim());
+  if (!(-dims <= dim && dim < dims)) {
+    throw AssertionError("Invalid dim (" + std::to_string(dim) +
+                         ") for input tensor with shape torch.Size(" +
+                         shape_to_string(input.shape()) + ")");
+  }
+  if (!device_communicator_) throw ValueError("No device communicator found");
   return device_communicator_->all_gather(input, dim);
 }
 

@@ -81,6 +81,27 @@ TEST(CommunicatorSurface, GatherRejectsADimOutsideTheInput) {
   }
 }
 
+// GroupCoordinator.all_gather asserts on the dim before reaching the communicator
+// (parallel_state.py:528-530 @ 2aab9acf4), with the same text under both backends.
+TEST(CommunicatorSurface, AllGatherRejectsADimOutsideTheInputInTheCoordinator) {
+  const Policy policy = *find_policy("vllm-pr40150");
+  for (const Layout& layout : kLayouts) {
+    try {
+      ThreadWorld(x86_ranks(2, [&](int r) {
+        return layout.one_node ? 0 : r;
+      })).run([&](RankEnv& env) {
+        GroupCoordinator tp(env, policy, "tp:0", {0, 1}, true);
+        tp.all_gather(rank_tensor(0), -3);
+      });
+      FAIL() << "AssertionError expected under " << layout.name;
+    } catch (const AssertionError& error) {
+      EXPECT_EQ(error.message(),
+                "Invalid dim (-3) for input tensor with shape torch.Size([2, 3])")
+          << layout.name;
+    }
+  }
+}
+
 // reduce_scatter, broadcast and send/recv go over torch.distributed even when the group chose SHM:
 // the communicator inherits them from DeviceCommunicatorBase.
 TEST(CommunicatorSurface, InheritedOperationsWorkUnderBothBackends) {
