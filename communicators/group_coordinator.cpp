@@ -189,8 +189,10 @@ GroupCoordinator::PendingTensorDict GroupCoordinator::irecv_tensor_dict(
       const Tensor slice = full.row_block(ag_size, ag_rank);
       pending.handles.push_back(cpu_group_.irecv(slice, peer));
       pending.postprocess.push_back(
-          [key, slice, shape = meta->size, all_gather_group](TensorDict& dict) {
-            dict.set(key, all_gather_group->all_gather(slice, 0).reshape(shape));
+          // The key is copied by an init-capture: a structured binding is not capturable by name
+          // before C++20 compilers caught up (clang 14).
+          [name = key, slice, shape = meta->size, all_gather_group](TensorDict& dict) {
+            dict.set(name, all_gather_group->all_gather(slice, 0).reshape(shape));
           });
       out.set(key, slice);
     } else {

@@ -1,9 +1,9 @@
 // libFuzzer target: scenario::parse_scenario_text on any bytes.
 //
 // The contract checked: the parser returns (no crash, no sanitizer report, no hang, bounded
-// memory) with one-line messages and exactly one of a scenario and a non-empty error list. The
-// input is named as a file in scenarios/, so the fuzzers run from the source root and preset files
-// it names resolve there.
+// memory) with messages printed on one line each and exactly one of a scenario and a non-empty
+// error list. The input is named as a file in scenarios/, so the fuzzers run from the source root
+// and preset files it names resolve there.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "scenarios/input_file.h"
+#include "scenarios/printable.h"
 #include "scenarios/scenario_parser.h"
 #include "tests/fuzz/refusing_platform_reader.h"
 
@@ -21,10 +22,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const commsim::scenario::ParseResult result = commsim::scenario::parse_scenario_text(
       text, "scenarios/fuzz-input.yaml", commsim::fuzz::refuse_platform_file);
   if (result.scenario.has_value() == !result.errors.empty()) std::abort();
-  // One line per problem: a message never carries a line break from the input.
+  // One line per problem: a message may quote a line break from the input, but what commsim
+  // prints of it (printable, as main does) is one line without control characters.
   for (const auto& error : result.errors) {
-    if (error.message.find('\n') != std::string::npos) {
-      std::fprintf(stderr, "a message of several lines: [%s]\n", error.message.c_str());
+    const std::string printed = commsim::scenario::printable(error.to_string());
+    if (commsim::scenario::first_unprintable_in_line(printed).has_value()) {
+      std::fprintf(stderr, "a problem printed on several lines: [%s]\n", printed.c_str());
       std::abort();
     }
   }
