@@ -1,6 +1,7 @@
 #include "communicators/process_group.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <utility>
 
@@ -16,13 +17,34 @@ ProcessGroup::ProcessGroup(RankEnv& env, std::string channel, std::vector<int> r
   const auto it = std::find(ranks_.begin(), ranks_.end(), env_.world_rank());
   COMMSIM_CHECK(it != ranks_.end(), "rank is not a member of " + channel_);
   rank_ = static_cast<int>(it - ranks_.begin());
+  if (env_.node().dist_impl == DistImpl::kGloo) {
+    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(env_.node().dist_timeout));
+    gloo_ =
+        std::make_unique<gloo_transport::GlooCollectives>(env_, channel_, ranks_, rank_, timeout);
+  }
+}
+
+ProcessGroup::~ProcessGroup() = default;
+ProcessGroup::ProcessGroup(ProcessGroup&&) noexcept = default;
+
+int ProcessGroup::group_rank_of(int global_rank) const {
+  const auto it = std::find(ranks_.begin(), ranks_.end(), global_rank);
+  COMMSIM_CHECK(it != ranks_.end(),
+                "rank " + std::to_string(global_rank) + " is not a member of " + channel_);
+  return static_cast<int>(it - ranks_.begin());
 }
 
 void ProcessGroup::send(const Tensor& tensor, int dst_global) {
+  if (gloo_) return isend(tensor, dst_global)->wait();
   env_.send(dst_global, op_channel("p2p"), message_of(tensor));
 }
 
 int ProcessGroup::recv(Tensor& tensor, int src_global) {
+  if (gloo_) {
+    irecv(tensor, src_global)->wait();
+    return src_global;
+  }
   const Message message = env_.recv(src_global, op_channel("p2p"));
   fill_from(tensor, message);
   return message.src;
@@ -60,19 +82,35 @@ class RecvWork final : public Work {
   bool done_ = false;
 };
 
+// A gloo send or receive in flight.
+class GlooWork final : public Work {
+ public:
+  explicit GlooWork(std::unique_ptr<gloo_transport::GlooCollectives::P2P> p2p)
+      : p2p_(std::move(p2p)) {}
+  void wait() override { p2p_->wait(); }
+
+ private:
+  std::unique_ptr<gloo_transport::GlooCollectives::P2P> p2p_;
+};
+
 }  // namespace
 
 std::unique_ptr<Work> ProcessGroup::isend(const Tensor& tensor, int dst_global) {
+  if (gloo_) return std::make_unique<GlooWork>(gloo_->isend(tensor, group_rank_of(dst_global)));
   return std::make_unique<SendWork>(
       env_.post_send(dst_global, op_channel("p2p"), message_of(tensor)));
 }
 
 std::unique_ptr<Work> ProcessGroup::irecv(Tensor tensor, int src_global) {
+  if (gloo_) {
+    return std::make_unique<GlooWork>(gloo_->irecv(std::move(tensor), group_rank_of(src_global)));
+  }
   return std::make_unique<RecvWork>(env_, op_channel("p2p"), std::move(tensor), src_global);
 }
 
 // Gather-to-first then release: every member leaves after every member has arrived.
 void ProcessGroup::barrier() {
+  if (gloo_) return gloo_->barrier();
   const std::string channel = op_channel("barrier");
   const int root = ranks_.front();
   if (rank_ == 0) {
@@ -86,6 +124,10 @@ void ProcessGroup::barrier() {
 
 void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op,
                               collectives::AllReduceAlgorithm algorithm) {
+  if (gloo_) {
+    env_.annotate_op("algorithm", "gloo ring");
+    return gloo_->all_reduce(tensor, op);
+  }
   if (size() == 1) return;
   if (algorithm == collectives::AllReduceAlgorithm::kAuto) {
     algorithm = collectives::choose_allreduce(tensor.nbytes(), tensor.numel(), size());
@@ -102,16 +144,28 @@ void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op,
 }
 
 void ProcessGroup::reduce_scatter(Tensor& output, const Tensor& input, ReduceOp op) {
+  if (gloo_) {
+    env_.annotate_op("algorithm", "gloo all-reduce + chunk");
+    return gloo_->reduce_scatter(output, input, op);
+  }
   env_.annotate_op("algorithm", "ring");
   collectives::ring_reduce_scatter(link_for("reduce_scatter"), output, input, op);
 }
 
 void ProcessGroup::broadcast(Tensor& tensor, int root) {
+  if (gloo_) {
+    env_.annotate_op("algorithm", "gloo");
+    return gloo_->broadcast(tensor, root);
+  }
   env_.annotate_op("algorithm", "binomial_tree");
   collectives::binomial_broadcast(link_for("broadcast"), tensor, root);
 }
 
 void ProcessGroup::gather(const Tensor& input, std::vector<Tensor>* outputs, int root) {
+  if (gloo_) {
+    env_.annotate_op("algorithm", "gloo");
+    return gloo_->gather(input, outputs, root);
+  }
   env_.annotate_op("algorithm", "direct");
   collectives::direct_gather(link_for("gather"), input, outputs, root);
 }
@@ -137,18 +191,25 @@ std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& obje
   // As torch.distributed does it: an all_gather of the pickled sizes (int64), then an all_gather
   // of the pickles padded to the largest (uint8); gloo runs both as rings.
   const collectives::GroupLink link = link_for("all_gather_object");
-  env_.annotate_op("algorithm", "ring");
+  env_.annotate_op("algorithm", gloo_ ? "gloo ring" : "ring");
+  const auto all_gather = [&](Tensor& output, const Tensor& input) {
+    if (gloo_) {
+      gloo_->all_gather_into_tensor(output, input);
+    } else {
+      collectives::ring_allgather(link, output, input);
+    }
+  };
   const auto world = static_cast<std::int64_t>(size());
   Tensor own_size = Tensor::zeros(DType::kI64, {1});
   own_size.data<std::int64_t>()[0] = static_cast<std::int64_t>(object.size());
   Tensor sizes = Tensor::zeros(DType::kI64, {world});
-  collectives::ring_allgather(link, sizes, own_size);
+  all_gather(sizes, own_size);
   std::int64_t largest = 0;
   for (const std::int64_t bytes : sizes.data<std::int64_t>()) largest = std::max(largest, bytes);
   Tensor padded = Tensor::zeros(DType::kU8, {largest});
   std::copy(object.begin(), object.end(), padded.mutable_bytes().begin());
   Tensor gathered = Tensor::zeros(DType::kU8, {world * largest});
-  collectives::ring_allgather(link, gathered, padded);
+  all_gather(gathered, padded);
   std::vector<ObjectBytes> objects(static_cast<std::size_t>(world));
   const std::span<const std::byte> all = std::as_const(gathered).bytes();
   for (std::int64_t peer = 0; peer < world; ++peer) {
@@ -159,6 +220,10 @@ std::vector<ObjectBytes> ProcessGroup::all_gather_object(const ObjectBytes& obje
 }
 
 void ProcessGroup::all_gather_into_tensor(Tensor& output, const Tensor& input) {
+  if (gloo_) {
+    env_.annotate_op("algorithm", "gloo ring");
+    return gloo_->all_gather_into_tensor(output, input);
+  }
   env_.annotate_op("algorithm", "ring");
   collectives::ring_allgather(link_for("all_gather"), output, input);
 }

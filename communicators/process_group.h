@@ -6,6 +6,9 @@
 // operation than its peers waits forever instead of consuming their messages: a divergence is a
 // hang, as it is with gloo. Deliberately, there is no send_tensor_dict here: torch.distributed
 // has none, and calling it is vLLM #37933's AttributeError (see CpuCommunicator).
+// The collectives are commsim's own (communicators/collectives/) or, when the node's
+// NodeFacts::dist_impl says so, the real gloo library's (communicators/gloo/), called as PyTorch's
+// ProcessGroupGloo calls it, with the node's dist_timeout as the process group's timeout.
 // One ProcessGroup per (group, member rank); not thread-safe.
 #pragma once
 
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "communicators/collectives/collectives.h"
+#include "communicators/gloo/gloo_collectives.h"
 #include "communicators/object_codec.h"
 #include "communicators/rank_env.h"
 #include "communicators/reduce_ops.h"
@@ -36,6 +40,14 @@ class ProcessGroup {
   // `channel` names the group on the wire and must be the same on every member, e.g.
   // "pp:0[0-1]/cpu". `ranks` are global ranks in group order. REQUIRES: env's rank is a member.
   ProcessGroup(RankEnv& env, std::string channel, std::vector<int> ranks);
+  ~ProcessGroup();
+  ProcessGroup(ProcessGroup&&) noexcept;
+  ProcessGroup& operator=(ProcessGroup&&) = delete;
+  ProcessGroup(const ProcessGroup&) = delete;
+  ProcessGroup& operator=(const ProcessGroup&) = delete;
+
+  // "gloo" or "commsim": what runs this group's operations.
+  std::string_view library() const { return gloo_ ? "gloo" : "commsim"; }
 
   int rank() const { return rank_; }  // this process's rank in the group
   int size() const { return static_cast<int>(ranks_.size()); }
@@ -79,11 +91,13 @@ class ProcessGroup {
  private:
   std::string op_channel(const char* op) const { return channel_ + "/" + op; }
   collectives::GroupLink link_for(const char* op) const;
+  int group_rank_of(int global_rank) const;
 
   RankEnv& env_;
   std::string channel_;
   std::vector<int> ranks_;
   int rank_ = -1;
+  std::unique_ptr<gloo_transport::GlooCollectives> gloo_;  // set when gloo runs the group
 };
 
 }  // namespace commsim::comm

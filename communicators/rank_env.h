@@ -15,6 +15,7 @@
 #include <new>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,11 @@ std::string_view arch_name(Arch arch);
 // Accepts the uname spellings and vLLM's enum names (X86, ARM, POWERPC, S390X, RISCV).
 std::optional<Arch> parse_arch(std::string_view text);
 
+// Which code runs torch.distributed's collectives on the fallback path: commsim's own
+// (communicators/collectives/, fast, and for phantom data at scale) or the real gloo library
+// (communicators/gloo/), called as PyTorch's ProcessGroupGloo calls it.
+enum class DistImpl { kCommsim, kGloo };
+
 // What a process can observe about the node it runs on.
 struct NodeFacts {
   int index = 0;                                   // node number in the topology
@@ -40,6 +46,8 @@ struct NodeFacts {
   bool has_init_shm_manager = true;                // hasattr(torch.ops._C, "init_shm_manager")
   int num_threads = 1;                             // torch.get_num_threads()
   std::map<std::string, std::string> environment;  // os.environ as the rank sees it
+  DistImpl dist_impl = DistImpl::kCommsim;         // what runs torch.distributed's collectives
+  double dist_timeout = 1800;  // the process groups' timeout, simulated seconds (gloo only)
 };
 
 // A message on the wire. The payload holds the real bytes (null for phantom data); wire_bytes is
@@ -50,11 +58,23 @@ struct Message {
   int src = -1;  // world rank of the sender, filled in by the transport
 };
 
+// Wait forever: the `timeout` of a timed wait that has none.
+inline constexpr double kNoTimeout = -1;
+
+// Thrown by a timed wait when its timeout (simulated seconds) passes before what it waits for
+// happens. Nothing was consumed; the operation waited on is still in flight.
+class WaitTimedOut : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A send in flight. wait() returns once the message has been delivered to the receiver's side.
 class PendingSend {
  public:
   virtual ~PendingSend() = default;
   virtual void wait() = 0;
+  // wait(), giving up after `timeout` simulated seconds (kNoTimeout: never) with WaitTimedOut.
+  virtual void wait_for(double timeout) = 0;
 };
 
 // A named region of memory shared by the ranks of one node (POSIX shared memory in a real run).
@@ -128,6 +148,13 @@ class RankEnv {
                                                  Message message) = 0;
   // Blocks until the next message from world rank `src` on `channel` has arrived.
   virtual Message recv(int src, const std::string& channel) = 0;
+  // Receive from any of several senders: blocks until the next message on `channel` from one of
+  // the world ranks `srcs` has arrived and returns it (its `src` names the sender). When several
+  // have arrived, the first of `srcs` wins. Gives up after `timeout` simulated seconds
+  // (kNoTimeout: never) with WaitTimedOut, consuming nothing. Mixes freely with recv: each
+  // sender's messages on a channel are taken in the order sent. REQUIRES: `srcs` not empty.
+  virtual Message recv_any(std::span<const int> srcs, const std::string& channel,
+                           double timeout) = 0;
   // Blocking send: post_send(...)->wait().
   void send(int dst, const std::string& channel, Message message);
 

@@ -16,6 +16,8 @@ comm::NodeFacts rank_facts(const Scenario& scenario, int rank, int node_index, i
   facts.num_threads =
       spec.num_threads > 0 ? spec.num_threads : std::max(1, spec.hardware.cores / ranks_per_node);
   facts.environment = spec.environment;
+  facts.dist_impl = scenario.torch_distributed.library;
+  facts.dist_timeout = scenario.torch_distributed.timeout;
   facts.environment["VLLM_DIST_IDENT"] = idents[static_cast<std::size_t>(node_index)].ident;
   const auto found = scenario.rank_overrides.find(rank);
   if (found != scenario.rank_overrides.end()) {

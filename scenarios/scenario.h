@@ -156,6 +156,13 @@ struct RankOverride {
   std::vector<std::string> unset_environment;      // removed after merging
 };
 
+// The torch.distributed fallback (the `torch_distributed:` section): which code runs its
+// collectives, and its process groups' timeout (PyTorch's default for gloo: 30 minutes).
+struct TorchDistributed {
+  comm::DistImpl library = comm::DistImpl::kCommsim;
+  double timeout = 1800;  // seconds; a wait on gloo past it fails with gloo's timeout text
+};
+
 // Single policy switches overriding the chosen profile (see communicators/policy.h).
 struct PolicySwitches {
   std::optional<std::set<comm::Arch>> arch_allow;
@@ -357,6 +364,7 @@ struct Scenario {
   std::map<int, NodeOverride> node_overrides;  // key: node index
   std::map<int, RankOverride> rank_overrides;  // key: world rank
   PolicySwitches policy_switches;
+  TorchDistributed torch_distributed;
   std::vector<Fault> faults;  // in file order
   // `launch.seed`: what the OS's port picks derive from (scenarios/launch_ports.h); nullopt: the
   // workload's seed.

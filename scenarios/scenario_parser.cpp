@@ -33,9 +33,10 @@ using comm::Arch;
 using comm::DType;
 using namespace parsing;  // NOLINT: the reader's vocabulary throughout this file
 
-const KeyList kTopKeys = {"name",     "description", "policy",   "policy_switches", "topology",
-                          "nodes",    "ranks",       "parallel", "placement",       "faults",
-                          "workload", "expect",      "launch"};
+const KeyList kTopKeys = {"name",     "description", "policy",   "policy_switches",  "topology",
+                          "nodes",    "ranks",       "parallel", "placement",        "faults",
+                          "workload", "expect",      "launch",   "torch_distributed"};
+const KeyList kTorchDistributedKeys = {"library", "timeout"};
 const KeyList kLaunchKeys = {"seed"};
 const KeyList kPlacementKeys = {"kind", "map", "oversubscribe"};
 const KeyList kFaultKeys = {"kind", "node", "rank", "at", "factor", "delay"};
@@ -151,6 +152,7 @@ class Parser : private ErrorList, public FieldReader {
     check_placement();
     if (const Field* field = top->find("ranks")) parse_rank_overrides(*field);
     if (const Field* field = top->find("policy_switches")) parse_policy_switches(*field);
+    if (const Field* field = top->find("torch_distributed")) parse_torch_distributed(*field);
     if (const Field* field = top->find("faults")) parse_faults(*field);
     if (const Field* field = top->find("workload")) parse_workload(*field);
     if (const Field* field = top->find("expect")) parse_expect(*field);
@@ -647,6 +649,22 @@ class Parser : private ErrorList, public FieldReader {
         if (auto delay = read_time(*f)) fault.delay = *delay;
       }
       scenario_.faults.push_back(fault);
+    }
+  }
+
+  void parse_torch_distributed(const Field& field) {
+    const auto section = read_section(field, kTorchDistributedKeys);
+    if (!section) return;
+    TorchDistributed& dist = scenario_.torch_distributed;
+    if (const Field* f = section->find("library")) {
+      if (auto library = read_choice(*f, {"commsim", "gloo"}, "library")) {
+        dist.library = *library == "gloo" ? comm::DistImpl::kGloo : comm::DistImpl::kCommsim;
+      }
+    }
+    if (const Field* f = section->find("timeout")) {
+      if (auto timeout = read_quantity(*f, &parse_time, "a time", /*positive=*/true)) {
+        dist.timeout = *timeout;
+      }
     }
   }
 

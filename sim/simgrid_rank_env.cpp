@@ -33,17 +33,25 @@ class SimGridPendingSend final : public comm::PendingSend {
   SimGridPendingSend(SimGridRankEnv& env, sg4::CommPtr comm, int dst)
       : env_(env), comm_(std::move(comm)), dst_(dst) {}
 
-  void wait() override {
+  void wait() override { wait_for(comm::kNoTimeout); }
+
+  void wait_for(double timeout) override {
     if (!comm_) return;
     env_.mark_blocked(dst_, "send");
+    ssize_t done = 0;
     try {
-      comm_->wait();
+      // wait_any_for leaves the communication in flight when the timeout passes (wait_for would
+      // end it).
+      done = sg4::Comm::wait_any_for({comm_}, timeout);
     } catch (const simgrid::NetworkFailureException&) {
       comm_ = nullptr;
       env_.clear_blocked();
       throw_connection_lost(dst_);
     }
     env_.clear_blocked();
+    if (done < 0) {
+      throw comm::WaitTimedOut("send to rank " + std::to_string(dst_) + " not delivered");
+    }
     comm_ = nullptr;
   }
 
@@ -60,6 +68,11 @@ SimGridRankEnv::SimGridRankEnv(int world_rank, comm::NodeFacts node, NodeMemory&
       memory_(memory),
       send_delay_(send_delay),
       actors_(actors) {}
+
+SimGridRankEnv::~SimGridRankEnv() {
+  // Destroyed after the simulation: a receive left posted either got its message or never will.
+  for (auto& [name, inbox] : inboxes_) delete inbox.landed;
+}
 
 double SimGridRankEnv::now() const { return sg4::Engine::get_clock(); }
 
@@ -79,7 +92,16 @@ std::unique_ptr<comm::PendingSend> SimGridRankEnv::post_send(int dst, const std:
 
 comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
   COMMSIM_CHECK(src >= 0 && src < world_size(), "receive from a rank outside the world");
-  sg4::Mailbox* mailbox = sg4::Mailbox::by_name(mailbox_name(channel, src, world_rank_));
+  const std::string name = mailbox_name(channel, src, world_rank_);
+  if (!inboxes_.empty()) {
+    // A receive recv_any left posted takes this sender's next message: wait for it.
+    const auto posted = inboxes_.find(name);
+    if (posted != inboxes_.end() && posted->second.get) {
+      const int each[] = {src};
+      return recv_any(each, channel, comm::kNoTimeout);
+    }
+  }
+  sg4::Mailbox* mailbox = sg4::Mailbox::by_name(name);
   mark_blocked(src, "recv");
   std::unique_ptr<comm::Message> message;
   try {
@@ -91,6 +113,62 @@ comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
   clear_blocked();
   if (trace_ != nullptr) trace_->received(message->wire_bytes);
   return std::move(*message);
+}
+
+comm::Message SimGridRankEnv::take_landed(Inbox& inbox) {
+  std::unique_ptr<comm::Message> message(std::exchange(inbox.landed, nullptr));
+  inbox.get = nullptr;
+  if (trace_ != nullptr) trace_->received(message->wire_bytes);
+  return std::move(*message);
+}
+
+comm::Message SimGridRankEnv::recv_any(std::span<const int> srcs, const std::string& channel,
+                                       double timeout) {
+  COMMSIM_CHECK(!srcs.empty(), "receive from none of the ranks");
+  std::vector<Inbox*> posted;
+  std::vector<sg4::CommPtr> gets;
+  for (const int src : srcs) {
+    COMMSIM_CHECK(src >= 0 && src < world_size(), "receive from a rank outside the world");
+    const std::string name = mailbox_name(channel, src, world_rank_);
+    Inbox& inbox = inboxes_.try_emplace(name).first->second;
+    if (inbox.mailbox == nullptr) inbox.mailbox = sg4::Mailbox::by_name(name);
+    if (!inbox.get) inbox.get = inbox.mailbox->get_async<comm::Message>(&inbox.landed);
+    posted.push_back(&inbox);
+    gets.push_back(inbox.get);
+  }
+  mark_blocked(srcs.size() == 1 ? srcs[0] : -1, "recv");
+  ssize_t done = -1;
+  try {
+    // Already arrived: the first of srcs.
+    for (std::size_t i = 0; i < posted.size() && done < 0; ++i) {
+      if (posted[i]->get->test()) done = static_cast<ssize_t>(i);
+    }
+    if (done < 0) done = sg4::Comm::wait_any_for(gets, timeout);
+  } catch (const simgrid::NetworkFailureException&) {
+    // The sender's host or a link on the way failed: find whose receive it was.
+    clear_blocked();
+    for (std::size_t i = 0; i < posted.size(); ++i) {
+      bool failed = posted[i]->get->get_state() == sg4::Activity::State::FAILED;
+      if (!failed) {
+        try {
+          posted[i]->get->test();
+        } catch (const simgrid::NetworkFailureException&) {
+          failed = true;
+        }
+      }
+      if (failed) {
+        posted[i]->get = nullptr;
+        throw_connection_lost(srcs[i]);
+      }
+    }
+    throw;
+  }
+  clear_blocked();
+  if (done < 0) {
+    throw comm::WaitTimedOut("no message on " + channel + " within " + std::to_string(timeout) +
+                             " s");
+  }
+  return take_landed(*posted[static_cast<std::size_t>(done)]);
 }
 
 void SimGridRankEnv::log(comm::LogLevel level, const std::string& logger, const std::string& text) {

@@ -46,6 +46,9 @@ class SimGridRankEnv final : public comm::RankEnv {
   // `send_delay`: seconds each message waits before it leaves (a message-delay fault).
   SimGridRankEnv(int world_rank, comm::NodeFacts node, NodeMemory& memory,
                  const std::vector<simgrid::s4u::ActorPtr>& actors, double send_delay = 0);
+  ~SimGridRankEnv() override;
+  SimGridRankEnv(const SimGridRankEnv&) = delete;
+  SimGridRankEnv& operator=(const SimGridRankEnv&) = delete;
 
   int world_rank() const override { return world_rank_; }
   int world_size() const override { return static_cast<int>(actors_.size()); }
@@ -55,6 +58,8 @@ class SimGridRankEnv final : public comm::RankEnv {
   std::unique_ptr<comm::PendingSend> post_send(int dst, const std::string& channel,
                                                comm::Message message) override;
   comm::Message recv(int src, const std::string& channel) override;
+  comm::Message recv_any(std::span<const int> srcs, const std::string& channel,
+                         double timeout) override;
   void log(comm::LogLevel level, const std::string& logger, const std::string& text) override;
 
   comm::RegionResult create_region(const std::string& name, std::size_t bytes) override;
@@ -114,6 +119,16 @@ class SimGridRankEnv final : public comm::RankEnv {
     bool has_receiver = false;  // the destination rank is its permanent receiver
   };
   std::unordered_map<std::string, Outbox> outboxes_;
+  // A receive recv_any left posted on one sender's mailbox, and where its message lands. Keyed by
+  // mailbox name; at most one per mailbox, so each sender's messages are still taken in order.
+  struct Inbox {
+    simgrid::s4u::Mailbox* mailbox = nullptr;
+    simgrid::s4u::CommPtr get;
+    comm::Message* landed = nullptr;  // owned once `get` is done
+  };
+  std::unordered_map<std::string, Inbox> inboxes_;
+  // The message of a done posted receive, adopted; the inbox is free again.
+  comm::Message take_landed(Inbox& inbox);
   RankTrace* trace_ = nullptr;
   std::vector<TracedSend> traced_sends_;
 };

@@ -23,14 +23,35 @@ class Mailboxes {
   }
 
   comm::Message take(const std::string& channel, int src, int dst) {
+    const int each[] = {src};
+    return take_any(channel, each, dst, comm::kNoTimeout);
+  }
+
+  // The first of `srcs` with a message waiting. Time does not pass in this world, so `timeout`
+  // is read as wall-clock seconds; without one, a wait past the world's limit fails the test.
+  comm::Message take_any(const std::string& channel, std::span<const int> srcs, int dst,
+                         double timeout) {
     std::unique_lock lock(mutex_);
-    auto& queue = queues_[{channel, src, dst}];
-    if (!ready_.wait_for(lock, std::chrono::seconds(20), [&] { return !queue.empty(); })) {
+    std::deque<comm::Message>* arrived = nullptr;
+    const auto any_arrived = [&] {
+      for (const int src : srcs) {
+        auto& queue = queues_[{channel, src, dst}];
+        if (!queue.empty()) {
+          arrived = &queue;
+          return true;
+        }
+      }
+      return false;
+    };
+    const auto limit =
+        timeout < 0 ? std::chrono::duration<double>(20) : std::chrono::duration<double>(timeout);
+    if (!ready_.wait_for(lock, limit, any_arrived)) {
+      if (timeout >= 0) throw comm::WaitTimedOut("no message on " + channel);
       throw comm::HarnessError("test rank " + std::to_string(dst) + " timed out receiving from " +
-                               std::to_string(src) + " on " + channel);
+                               std::to_string(srcs.front()) + " on " + channel);
     }
-    comm::Message message = std::move(queue.front());
-    queue.pop_front();
+    comm::Message message = std::move(arrived->front());
+    arrived->pop_front();
     return message;
   }
 
@@ -88,6 +109,7 @@ class NodeMemories {
 class DeliveredSend final : public comm::PendingSend {
  public:
   void wait() override {}
+  void wait_for(double /*timeout*/) override {}
 };
 
 class ThreadRankEnv final : public comm::RankEnv {
@@ -114,6 +136,10 @@ class ThreadRankEnv final : public comm::RankEnv {
 
   comm::Message recv(int src, const std::string& channel) override {
     return mailboxes_.take(channel, src, rank_);
+  }
+  comm::Message recv_any(std::span<const int> srcs, const std::string& channel,
+                         double timeout) override {
+    return mailboxes_.take_any(channel, srcs, rank_, timeout);
   }
 
   comm::RegionResult create_region(const std::string& name, std::size_t bytes) override {
