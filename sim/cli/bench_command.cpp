@@ -94,6 +94,15 @@ scenario::Scenario bench_topology(const po::variables_map& vm) {
     }
     network.model = model;
   }
+  if (vm.count("impl")) {
+    const std::string impl = vm["impl"].as<std::string>();
+    if (impl != "gloo" && impl != "commsim") throw UsageError("--impl: expected gloo or commsim");
+    base.torch_distributed.library =
+        impl == "gloo" ? comm::DistImpl::kGloo : comm::DistImpl::kCommsim;
+    if (impl == "gloo" && vm["algorithm"].as<std::string>() != "auto") {
+      throw UsageError("--algorithm: gloo's all-reduce is its ring at every size (--impl gloo)");
+    }
+  }
   if (vm.count("crosstraffic")) {
     const std::string value = vm["crosstraffic"].as<std::string>();
     if (value != "on" && value != "off") throw UsageError("--crosstraffic: expected on or off");
@@ -170,7 +179,9 @@ void print_setup(const scenario::Scenario& base, const BenchSetup& setup) {
   std::cout << "# commsim bench: " << scenario::collective_name(setup.spec.collective)
             << " on the TP group: " << setup.ranks << " of " << base.parallel.world()
             << " ranks on " << base.topology.nodes << " node(s) (" << base.topology.kind
-            << "), policy " << setup.policy
+            << "), policy " << setup.policy << ", torch.distributed on "
+            << (base.torch_distributed.library == comm::DistImpl::kGloo ? "gloo"
+                                                                        : "commsim's collectives")
             << (setup.spec.phantom ? ", phantom data" : "") << "\n"
             << "# node0: " << node.hardware.cores << " cores x "
             << fixed(node.hardware.core_flops / 1e9, 1) << " GFLOP/s, memory "
@@ -203,7 +214,11 @@ int bench_command(const std::vector<std::string>& args) {
       ("phantom", "size-only tensors: times only, nothing allocated or checked")               //
       ("backends", po::value<std::string>()->default_value("torch.distributed"),
        "torch.distributed (the group's device_group) and/or shm (all_reduce through the "
-       "CpuCommunicator: SHM when the group gets it)")                                          //
+       "CpuCommunicator: SHM when the group gets it)")  //
+      ("impl", po::value<std::string>(),
+       "what runs torch.distributed's collectives: gloo (the real library, as PyTorch calls it) "
+       "or commsim (its own collectives); default: the scenario's torch_distributed.library, "
+       "else commsim")                                                                          //
       ("policy", po::value<std::string>(), "vLLM profile (default: the scenario's)")            //
       ("nodes", po::value<int>(), "a cluster of this many nodes (default 2 without SCENARIO)")  //
       ("ranks-per-node", po::value<int>(), "ranks on each node (default 1 without SCENARIO)")   //
