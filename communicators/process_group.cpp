@@ -108,17 +108,16 @@ std::unique_ptr<Work> ProcessGroup::irecv(Tensor tensor, int src_global) {
   return std::make_unique<RecvWork>(env_, op_channel("p2p"), std::move(tensor), src_global);
 }
 
-// Gather-to-first then release: every member leaves after every member has arrived.
+// gloo's dissemination barrier (gloo/barrier.cc @ 5b14351): in round d = 1, 2, 4, ... < size, a
+// zero-byte message to rank + d and one from rank - d.
 void ProcessGroup::barrier() {
   if (gloo_) return gloo_->barrier();
   const std::string channel = op_channel("barrier");
-  const int root = ranks_.front();
-  if (rank_ == 0) {
-    for (int peer = 1; peer < size(); ++peer) env_.recv(ranks_[peer], channel);
-    for (int peer = 1; peer < size(); ++peer) env_.send(ranks_[peer], channel, message_of({}, 1));
-  } else {
-    env_.send(root, channel, message_of({}, 1));
-    env_.recv(root, channel);
+  for (int d = 1; d < size(); d <<= 1) {
+    auto send = env_.post_send(ranks_[static_cast<std::size_t>((rank_ + d) % size())], channel,
+                               message_of({}, 0));
+    env_.recv(ranks_[static_cast<std::size_t>((rank_ - d + size()) % size())], channel);
+    send->wait();
   }
 }
 
@@ -148,8 +147,14 @@ void ProcessGroup::reduce_scatter(Tensor& output, const Tensor& input, ReduceOp 
     env_.annotate_op("algorithm", "gloo all-reduce + chunk");
     return gloo_->reduce_scatter(output, input, op);
   }
-  env_.annotate_op("algorithm", "ring");
-  collectives::ring_reduce_scatter(link_for("reduce_scatter"), output, input, op);
+  // As PyTorch's gloo backend builds it: an all-reduce of the whole input, then this rank's chunk.
+  env_.annotate_op("algorithm", "ring all-reduce + chunk");
+  Tensor reduced = input.is_phantom() ? input : input.clone();
+  collectives::ring_allreduce(link_for("reduce_scatter"), reduced, op);
+  const Tensor mine = collectives::ring_chunk(reduced.reshape({-1}), size(), rank_);
+  COMMSIM_CHECK(output.numel() == mine.numel(),
+                "reduce_scatter: output must hold this rank's chunk");
+  if (!output.is_phantom()) output.reshape({-1}).copy_from(mine);
 }
 
 void ProcessGroup::broadcast(Tensor& tensor, int root) {

@@ -142,10 +142,11 @@ TEST(DistCollectives, PhantomTensorsMoveNoBytesButTheSameMessages) {
   });
 }
 
-TEST(DistCollectives, AutoPicksRecursiveDoublingForSmallAndRingForLarge) {
-  EXPECT_EQ(collectives::choose_allreduce(4096, 1024, 8), AllReduceAlgorithm::kRecursiveDoubling);
+TEST(DistCollectives, AutoIsTheRingAtEverySizeAsGlooUnderPyTorch) {
+  // PyTorch's gloo all-reduce is gloo's ring at every size.
+  EXPECT_EQ(collectives::choose_allreduce(4096, 1024, 8), AllReduceAlgorithm::kRing);
   EXPECT_EQ(collectives::choose_allreduce(1 << 20, 1 << 18, 8), AllReduceAlgorithm::kRing);
-  EXPECT_EQ(collectives::choose_allreduce(1 << 20, 4, 8), AllReduceAlgorithm::kRecursiveDoubling);
+  EXPECT_EQ(collectives::choose_allreduce(1 << 20, 4, 8), AllReduceAlgorithm::kRing);
 }
 
 INSTANTIATE_TEST_SUITE_P(WorldSizes, DistCollectives, ::testing::Values(1, 2, 3, 4, 5, 7, 8));

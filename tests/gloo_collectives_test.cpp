@@ -54,7 +54,7 @@ TEST_P(GlooCollectivesTest, AllReduceMatchesTheSequentialReductionInEveryDtype) 
     GlooCollectives gloo(env, "g", first_ranks(world), env.world_rank());
     for (DType dtype : kDtypes) {
       for (ReduceOp op : kOps) {
-        for (std::int64_t numel : {1, 7, 1027}) {
+        for (std::int64_t numel : {0, 1, 7, 1027}) {
           SCOPED_TRACE(std::string(dtype_name(dtype)) + " " + std::string(reduce_op_name(op)) +
                        " numel " + std::to_string(numel));
           Tensor t = input_of(dtype, numel, env.world_rank());
@@ -85,6 +85,10 @@ TEST_P(GlooCollectivesTest, AllGatherGatherBroadcastReduceScatterAndBarrier) {
   ThreadWorld(gloo_ranks(world)).run([&](RankEnv& env) {
     const int rank = env.world_rank();
     GlooCollectives gloo(env, "g", first_ranks(world), rank);
+    Tensor nothing = Tensor::zeros(DType::kF32, {0});
+    Tensor none_gathered = Tensor::zeros(DType::kF32, {0});
+    gloo.all_gather_into_tensor(none_gathered, nothing);
+    gloo.broadcast(nothing, 0);
     for (DType dtype : {DType::kF32, DType::kBF16, DType::kI64}) {
       const Tensor own = input_of(dtype, 13, rank + 100);
       Tensor all = Tensor::zeros(dtype, {13 * world});

@@ -3,9 +3,9 @@
 
 namespace commsim::comm::collectives {
 
-AllReduceAlgorithm choose_allreduce(std::size_t bytes, std::int64_t numel, int world) {
-  constexpr std::size_t kRingThreshold = 64 * 1024;
-  if (bytes < kRingThreshold || numel < world) return AllReduceAlgorithm::kRecursiveDoubling;
+// PyTorch's gloo all-reduce sets no algorithm, so gloo runs its ring at every size
+// (ProcessGroupGlooDetail.hpp:301-309 of PyTorch 2.11, gloo/allreduce.cc:134-138 @ cc44198).
+AllReduceAlgorithm choose_allreduce(std::size_t /*bytes*/, std::int64_t /*numel*/, int /*world*/) {
   return AllReduceAlgorithm::kRing;
 }
 

@@ -17,8 +17,8 @@ enum class AllReduceAlgorithm { kAuto, kRing, kRecursiveDoubling };
 
 std::string_view algorithm_name(AllReduceAlgorithm algorithm);
 
-// kAuto's choice, in the spirit of gloo's: recursive doubling (few, whole-buffer messages) below
-// 64 KiB or when there are fewer elements than ranks, the bandwidth-optimal ring above.
+// kAuto's choice: the ring at every size, as PyTorch's gloo all-reduce. Recursive doubling stays
+// for explicit use (bench --algorithm, scenario `algorithm:`).
 AllReduceAlgorithm choose_allreduce(std::size_t bytes, std::int64_t numel, int world);
 
 // The flattened tensor's elements split into `world` nearly equal consecutive chunks (the first
@@ -29,8 +29,6 @@ void ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op);
 void recursive_doubling_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op);
 // output = every rank's input, rank-major. REQUIRES: output.numel() == size * input.numel().
 void ring_allgather(const GroupLink& link, Tensor& output, const Tensor& input);
-// output = ring_chunk(reduce(inputs), size, rank). REQUIRES: output.numel() equals that chunk's.
-void ring_reduce_scatter(const GroupLink& link, Tensor& output, const Tensor& input, ReduceOp op);
 // Every rank ends with group rank `root`'s tensor.
 void binomial_broadcast(const GroupLink& link, Tensor& tensor, int root);
 // Group rank `root` receives outputs[r] = rank r's input; `outputs` is ignored elsewhere.

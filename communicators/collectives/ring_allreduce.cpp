@@ -1,7 +1,18 @@
-// Ring all-reduce: rank r sends to r+1 and receives from r-1. The tensor is cut into one chunk
-// per rank. In reduce-scatter step s, rank r sends chunk (r - s) and folds the received chunk
-// (r - s - 1) into its own, so after size-1 steps it holds the fully reduced chunk (r + 1). In
-// all-gather step s it sends chunk (r + 1 - s) and stores the received chunk (r - s).
+// Ring all-reduce with gloo's schedule (gloo/allreduce.cc, ring(), @ 5b14351), so that commsim's
+// own all-reduce sends the messages PyTorch's gloo all-reduce sends:
+// - the buffer is cut into numSegments = roundUp(max(ceil(bytes / 1 MiB), 2 x size), size)
+//   segments of ceil(elements / numSegments) elements (the last ones shorter or empty), so each
+//   rank owns numSegments / size >= 2 consecutive segments;
+// - reduce-scatter: rank r sends to r - 1 and receives from r + 1; iteration i sends segment
+//   (r + 1) x perRank + i and receives segment (r + 2) x perRank + i (mod numSegments), folding it
+//   into its own; each receive and send is waited two iterations after it was posted, so two
+//   segments are in flight;
+// - all-gather: the same pipeline, sending segment r x perRank + i and storing the received
+//   (r + 1) x perRank + i.
+// Empty segments (offset past the end) send nothing.
+#include <algorithm>
+#include <deque>
+
 #include "communicators/collectives/collectives.h"
 
 namespace commsim::comm::collectives {
@@ -15,24 +26,68 @@ Tensor ring_chunk(const Tensor& flat, int world, int index) {
   return flat.slice(begin, base + (c < extra ? 1 : 0));
 }
 
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t round_up(std::int64_t value, std::int64_t multiple) {
+  return ceil_div(value, multiple) * multiple;
+}
+
+// gloo's default maximum segment (AllreduceOptions, gloo/allreduce.h): 1 MiB.
+constexpr std::int64_t kMaxSegmentBytes = 1024 * 1024;
+
+}  // namespace
+
 void ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op) {
-  const int world = link.size();
-  if (world == 1) return;
-  const int rank = link.rank;
-  const int next = (rank + 1) % world;
-  const int previous = (rank - 1 + world) % world;
+  const std::int64_t world = link.size();
+  const std::int64_t total = tensor.numel();
+  if (world == 1 || total == 0) return;
+  const auto element = static_cast<std::int64_t>(element_size(tensor.dtype()));
+  const std::int64_t max_segment = std::max<std::int64_t>(1, kMaxSegmentBytes / element);
+  const std::int64_t segments = round_up(std::max(ceil_div(total, max_segment), 2 * world), world);
+  const std::int64_t per_rank = segments / world;
+  const std::int64_t segment = ceil_div(total, segments);  // elements
+  const int send_to = static_cast<int>((link.rank - 1 + world) % world);
+  const int recv_from = static_cast<int>((link.rank + 1) % world);
   const Tensor flat = tensor.reshape({-1});
-  for (int step = 0; step < world - 1; ++step) {
-    auto send = link.post(next, ring_chunk(flat, world, rank - step));
-    Tensor target = ring_chunk(flat, world, rank - step - 1);
-    link.recv_reduce_into(previous, target, op);
-    send->wait();
+  // Segment `index`'s elements (mod segments); empty when it starts past the end.
+  const auto segment_of = [&](std::int64_t index) {
+    const std::int64_t offset = (index % segments) * segment;
+    return flat.slice(std::min(offset, total),
+                      std::clamp<std::int64_t>(total - offset, 0, segment));
+  };
+  const std::int64_t iterations = segments - per_rank + 2;
+  std::deque<std::unique_ptr<PendingSend>> sends;
+
+  // Reduce-scatter.
+  for (std::int64_t i = 0; i < iterations; ++i) {
+    if (i >= 2) {
+      Tensor received = segment_of((link.rank + 2) * per_rank + i - 2);
+      if (received.numel() > 0) link.recv_reduce_into(recv_from, received, op);
+      if (segment_of((link.rank + 1) * per_rank + i - 2).numel() > 0) {
+        sends.front()->wait();
+        sends.pop_front();
+      }
+    }
+    if (i < segments - per_rank) {
+      const Tensor outgoing = segment_of((link.rank + 1) * per_rank + i);
+      if (outgoing.numel() > 0) sends.push_back(link.post(send_to, outgoing));
+    }
   }
-  for (int step = 0; step < world - 1; ++step) {
-    auto send = link.post(next, ring_chunk(flat, world, rank + 1 - step));
-    Tensor target = ring_chunk(flat, world, rank - step);
-    link.recv_into(previous, target);
-    send->wait();
+  // All-gather.
+  for (std::int64_t i = 0; i < iterations; ++i) {
+    if (i >= 2) {
+      Tensor received = segment_of((link.rank + 1) * per_rank + i - 2);
+      if (received.numel() > 0) link.recv_into(recv_from, received);
+      if (segment_of(link.rank * per_rank + i - 2).numel() > 0) {
+        sends.front()->wait();
+        sends.pop_front();
+      }
+    }
+    if (i < segments - per_rank) {
+      const Tensor outgoing = segment_of(link.rank * per_rank + i);
+      if (outgoing.numel() > 0) sends.push_back(link.post(send_to, outgoing));
+    }
   }
 }
 
