@@ -132,13 +132,14 @@ void ProcessGroup::all_reduce(Tensor& tensor, ReduceOp op,
     algorithm = collectives::choose_allreduce(tensor.nbytes(), tensor.numel(), size());
   }
   const collectives::GroupLink link = link_for("all_reduce");
-  env_.annotate_op("algorithm", algorithm == collectives::AllReduceAlgorithm::kRing
-                                    ? "ring"
-                                    : "recursive_doubling");
-  if (algorithm == collectives::AllReduceAlgorithm::kRing) {
-    collectives::ring_allreduce(link, tensor, op);
-  } else {
-    collectives::recursive_doubling_allreduce(link, tensor, op);
+  env_.annotate_op("algorithm", std::string(collectives::algorithm_name(algorithm)));
+  switch (algorithm) {
+    case collectives::AllReduceAlgorithm::kRecursiveDoubling:
+      return collectives::recursive_doubling_allreduce(link, tensor, op);
+    case collectives::AllReduceAlgorithm::kLogicalRing:
+      return collectives::logical_ring_allreduce(link, tensor, op);
+    default:
+      return collectives::ring_allreduce(link, tensor, op);
   }
 }
 

@@ -379,7 +379,7 @@ class Parser : private ErrorList, public FieldReader {
       }
     }
     if (const Field* f = section.find("algorithm")) {
-      if (auto name = read_choice(*f, {"auto", "ring", "recursive_doubling"}, "algorithm")) {
+      if (auto name = read_choice(*f, {"auto", "ring", "logical_ring", "recursive_doubling"}, "algorithm")) {
         spec.algorithm = *name;
         if (spec.collective != Collective::kAllReduce) {
           error(at(*f), f->path + ": only all_reduce has a choice of algorithm");

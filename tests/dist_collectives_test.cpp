@@ -43,8 +43,9 @@ TEST_P(DistCollectives, AllReduceEveryAlgorithmMatchesTheSequentialReduction) {
     for (DType dtype : kDtypes) {
       for (ReduceOp op : kOps) {
         for (std::int64_t numel : kSizes) {
-          for (auto algorithm : {AllReduceAlgorithm::kRing, AllReduceAlgorithm::kRecursiveDoubling,
-                                 AllReduceAlgorithm::kAuto}) {
+          for (auto algorithm :
+               {AllReduceAlgorithm::kRing, AllReduceAlgorithm::kLogicalRing,
+                AllReduceAlgorithm::kRecursiveDoubling, AllReduceAlgorithm::kAuto}) {
             SCOPED_TRACE(std::string(dtype_name(dtype)) + " " + std::string(reduce_op_name(op)) +
                          " numel " + std::to_string(numel) + " " +
                          std::string(collectives::algorithm_name(algorithm)));

@@ -1,4 +1,4 @@
-// commsim's all-reduce against SimGrid's own MPI: the same algorithm (commsim's ring against SMPI's
+// commsim's all-reduce against SimGrid's own MPI: the same algorithm (commsim's logical ring against SMPI's
 // `lr`, a logical ring of reduce-scatter then all-gather; commsim's recursive doubling against
 // SMPI's `rdb`) run by smpirun under the same network model (LV08, or SMPI's piecewise one) on the
 // platform file `commsim platform` exports for the same scenario. The two must agree within 1 %.
@@ -117,14 +117,14 @@ TEST_P(SmpiCrossCheck, AllReduceIsWithinOnePercentOfSmpi) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EightAndSixtyFourRanks, SmpiCrossCheck,
-                         ::testing::Values(CrossCheck{8, 1, 64 << 10, "ring", "lr"},
-                                           CrossCheck{8, 1, 4 << 20, "ring", "lr"},
-                                           CrossCheck{8, 8, 64 << 10, "ring", "lr"},
-                                           CrossCheck{8, 8, 4 << 20, "ring", "lr"},
+                         ::testing::Values(CrossCheck{8, 1, 64 << 10, "logical_ring", "lr"},
+                                           CrossCheck{8, 1, 4 << 20, "logical_ring", "lr"},
+                                           CrossCheck{8, 8, 64 << 10, "logical_ring", "lr"},
+                                           CrossCheck{8, 8, 4 << 20, "logical_ring", "lr"},
                                            CrossCheck{8, 1, 64 << 10, "recursive_doubling", "rdb"},
                                            CrossCheck{8, 1, 4 << 20, "recursive_doubling", "rdb"},
-                                           CrossCheck{8, 1, 64 << 10, "ring", "lr", "SMPI"},
-                                           CrossCheck{8, 8, 4 << 20, "ring", "lr", "SMPI"}),
+                                           CrossCheck{8, 1, 64 << 10, "logical_ring", "lr", "SMPI"},
+                                           CrossCheck{8, 8, 4 << 20, "logical_ring", "lr", "SMPI"}),
                          [](const auto& param_info) {
                            const CrossCheck& c = param_info.param;
                            return std::string(c.model) + "_" + c.smpi + "_" +

@@ -17,6 +17,8 @@ std::string_view algorithm_name(AllReduceAlgorithm algorithm) {
       return "ring";
     case AllReduceAlgorithm::kRecursiveDoubling:
       return "recursive_doubling";
+    case AllReduceAlgorithm::kLogicalRing:
+      return "logical_ring";
   }
   return "auto";
 }

@@ -13,7 +13,7 @@
 
 namespace commsim::comm::collectives {
 
-enum class AllReduceAlgorithm { kAuto, kRing, kRecursiveDoubling };
+enum class AllReduceAlgorithm { kAuto, kRing, kRecursiveDoubling, kLogicalRing };
 
 std::string_view algorithm_name(AllReduceAlgorithm algorithm);
 
@@ -27,6 +27,7 @@ Tensor ring_chunk(const Tensor& flat, int world, int index);
 
 void ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op);
 void recursive_doubling_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op);
+void logical_ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op);
 // output = every rank's input, rank-major. REQUIRES: output.numel() == size * input.numel().
 void ring_allgather(const GroupLink& link, Tensor& output, const Tensor& input);
 // Every rank ends with group rank `root`'s tensor.

@@ -123,8 +123,8 @@ scenario::CollectiveSpec bench_spec(const po::variables_map& vm, int ranks) {
   spec.collective = *collective;
   spec.algorithm = vm["algorithm"].as<std::string>();
   if (spec.algorithm != "auto" && spec.algorithm != "ring" &&
-      spec.algorithm != "recursive_doubling") {
-    throw UsageError("--algorithm: expected auto, ring or recursive_doubling");
+      spec.algorithm != "recursive_doubling" && spec.algorithm != "logical_ring") {
+    throw UsageError("--algorithm: expected auto, ring, logical_ring or recursive_doubling");
   }
   if (spec.algorithm != "auto" && spec.collective != scenario::Collective::kAllReduce) {
     throw UsageError("--algorithm: only all_reduce has a choice of algorithm");
@@ -203,7 +203,8 @@ int bench_command(const std::vector<std::string>& args) {
       ("collective", po::value<std::string>()->default_value("all_reduce"),
        "all_reduce, all_gather, reduce_scatter, broadcast, gather, barrier or send_recv")  //
       ("algorithm", po::value<std::string>()->default_value("auto"),
-       "all_reduce: auto, ring or recursive_doubling")                                         //
+       "all_reduce: auto or ring (gloo's ring, as PyTorch runs it), logical_ring (the textbook "
+       "ring, SMPI's lr) or recursive_doubling")                                               //
       ("op", po::value<std::string>()->default_value("sum"), "sum, max or min")                //
       ("dtype", po::value<std::string>()->default_value("f32"), "f32, bf16, f16, i32 or i64")  //
       ("root", po::value<int>()->default_value(0), "broadcast and gather: the root rank")      //
@@ -287,6 +288,7 @@ int bench_command(const std::vector<std::string>& args) {
       policy_by_name(vm.count("policy") ? vm["policy"].as<std::string>() : base.policy,
                      vm.count("policy") ? "--policy" : "policy");
   setup.policy = policy.name;
+  setup.impl = base.torch_distributed.library == comm::DistImpl::kGloo ? "gloo" : "commsim";
 
   print_setup(base, setup);
   print_table_header(std::cout, setup);

@@ -156,6 +156,7 @@ nlohmann::json bench_json(const BenchSetup& setup, const std::vector<BenchRow>& 
   json["iterations"] = setup.iterations;
   json["phantom"] = setup.spec.phantom;
   json["policy"] = setup.policy;
+  json["impl"] = setup.impl;
   json["rows"] = nlohmann::json::array();
   for (const BenchRow& row : rows) {
     nlohmann::json entry{{"size_bytes", row.bytes}, {"count", row.count}, {"backend", row.backend}};

@@ -21,6 +21,7 @@ struct BenchSetup {
   int nodes = 1;
   int iterations = 1;
   std::string policy;
+  std::string impl = "commsim";  // what ran torch.distributed's collectives: commsim or gloo
 };
 
 struct BenchRow {

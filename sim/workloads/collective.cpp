@@ -18,6 +18,7 @@ using scenario::ExactInputs;
 
 comm::collectives::AllReduceAlgorithm algorithm_of(const std::string& name) {
   if (name == "ring") return comm::collectives::AllReduceAlgorithm::kRing;
+  if (name == "logical_ring") return comm::collectives::AllReduceAlgorithm::kLogicalRing;
   if (name == "recursive_doubling") {
     return comm::collectives::AllReduceAlgorithm::kRecursiveDoubling;
   }
@@ -75,8 +76,11 @@ class CollectiveRun {
     make_buffers();
   }
 
-  // Resets the buffers the collective writes (untimed); the caller then times call().
+  // Resets the buffers the collective writes and meets the other ranks at a barrier of the
+  // group (untimed, as nccl-tests and MPI timers do), so that every rank starts its timed call
+  // together; the caller then times call().
   void prepare() {
+    group_.barrier();
     switch (spec_.collective) {
       case Collective::kAllReduce:
         // In place: the first call starts from the buffer as made; later ones from a refill.
