@@ -42,6 +42,14 @@ COMMSIM_DEFINE_PY_ERROR(HarnessError)
 
 #undef COMMSIM_DEFINE_PY_ERROR
 
+// A RuntimeError raised because a wait of a process group passed the group's timeout (gloo's
+// "Timed out waiting ..."): Python sees a RuntimeError; the run record calls the rank's outcome a
+// timeout, not an error.
+class ProcessGroupTimeout : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 // Throws HarnessError("<file>:<line>: check failed: <condition>: <message>") when !condition.
 #define COMMSIM_CHECK(condition, message)                                                          \
   do {                                                                                             \

@@ -56,6 +56,21 @@ struct Message {
   std::shared_ptr<const std::vector<std::byte>> payload;
   std::uint64_t wire_bytes = 0;
   int src = -1;  // world rank of the sender, filled in by the transport
+  // Set on the marker a transport queues behind an ended sender's last message (see PeerClosed).
+  bool end_of_stream = false;
+};
+
+// Thrown by RankEnv::recv_any when the sender's process has ended and every message it sent on
+// the channel has been taken: its connections are closed (a TCP peer's FIN), so nothing more will
+// come. (Only recv_any reports it; recv keeps waiting, as commsim's own collectives expect.)
+class PeerClosed : public std::runtime_error {
+ public:
+  explicit PeerClosed(int peer)
+      : std::runtime_error("rank " + std::to_string(peer) + " closed its connection"), peer_(peer) {}
+  int peer() const { return peer_; }
+
+ private:
+  int peer_;
 };
 
 // Wait forever: the `timeout` of a timed wait that has none.
@@ -151,8 +166,9 @@ class RankEnv {
   // Receive from any of several senders: blocks until the next message on `channel` from one of
   // the world ranks `srcs` has arrived and returns it (its `src` names the sender). When several
   // have arrived, the first of `srcs` wins. Gives up after `timeout` simulated seconds
-  // (kNoTimeout: never) with WaitTimedOut, consuming nothing. Mixes freely with recv: each
-  // sender's messages on a channel are taken in the order sent. REQUIRES: `srcs` not empty.
+  // (kNoTimeout: never) with WaitTimedOut, consuming nothing; throws PeerClosed once a sender's
+  // process has ended and its messages are taken. Mixes freely with recv: each sender's messages
+  // on a channel are taken in the order sent. REQUIRES: `srcs` not empty.
   virtual Message recv_any(std::span<const int> srcs, const std::string& channel,
                            double timeout) = 0;
   // Blocking send: post_send(...)->wait().

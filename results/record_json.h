@@ -10,7 +10,7 @@
 //   mismatches [{what, expected, actual, at: "file:line:col"}], sim_time_s, deadlock,
 //   simulation_failure                                -- only when set,
 //   groups [{name, ranks, backend, reason, supports_tensor_dict, use_cpu_custom_send_recv, logs}],
-//   ranks [{rank, node, outcome ("ok" | "error" | "hang" | "killed" | "unknown"),
+//   ranks [{rank, node, outcome ("ok" | "error" | "hang" | "killed" | "timeout" | "unknown"),
 //           error {type, message, op, group, where}   -- only when set,
 //           waiting {op, group, peer}                 -- only when set,
 //           end_time_s, probes [{op, group, outcome, error?}],

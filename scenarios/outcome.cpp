@@ -9,7 +9,7 @@ constexpr std::string_view kUnknownName = "unknown";
 }  // namespace
 
 const std::vector<std::string>& outcome_names() {
-  static const std::vector<std::string> kNames = {"ok", "error", "hang", "killed"};
+  static const std::vector<std::string> kNames = {"ok", "error", "hang", "killed", "timeout"};
   return kNames;
 }
 

@@ -10,7 +10,7 @@
 
 namespace commsim::scenario {
 
-// "ok", "error", "hang", "killed" or "unknown".
+// "ok", "error", "hang", "killed", "timeout" or "unknown".
 std::string outcome_name(Outcome outcome);
 
 // Every outcome a scenario can expect, in enum order: all but "unknown".

@@ -280,7 +280,7 @@ struct Workload {
 
 // How a rank's run ended. kUnknown is never expected: only the record of a simulation whose
 // process died (RunRecord::simulation_failure) holds it, for every rank.
-enum class Outcome { kOk, kError, kHang, kKilled, kUnknown };
+enum class Outcome { kOk, kError, kHang, kKilled, kTimeout, kUnknown };
 
 struct ErrorExpectation {
   std::optional<std::string> type;     // exact, e.g. "AttributeError"

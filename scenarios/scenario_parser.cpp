@@ -774,7 +774,7 @@ class Parser : private ErrorList, public FieldReader {
     }
     if (outcome_field == nullptr) {
       outcome = Outcome::kError;
-    } else if (outcome && *outcome != Outcome::kError) {
+    } else if (outcome && *outcome != Outcome::kError && *outcome != Outcome::kTimeout) {
       error(at_key(*error_field), error_field->path + ": an error is described but outcome is " +
                                       quote(outcome_name(*outcome)));
     }

@@ -105,6 +105,9 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
     } else {
       workloads::run_pp_handoff(env, context.state, scenario, context.report);
     }
+  } catch (const comm::ProcessGroupTimeout& error) {
+    context.outcome = Outcome::kTimeout;
+    context.error = workloads::describe_failure(error, env.take_failure_stack());
   } catch (const comm::PyError& error) {
     context.outcome = Outcome::kError;
     context.error = workloads::describe_failure(error, env.take_failure_stack());
@@ -116,6 +119,7 @@ void rank_main(RankContext& context, const scenario::Scenario& scenario, const c
   }
   // The process exits (normally or by a Python exception): the SHM managers unlink their names.
   context.state.shutdown();
+  context.env->process_ended();
   context.finished = true;
   context.end_time = sg4::Engine::get_clock();
 }

@@ -26,6 +26,11 @@ std::string mailbox_name(const std::string& channel, int src, int dst) {
 // Set once SimGrid reports a deadlock: the actors it then ends unwind, but nothing ends.
 bool g_run_over = false;
 
+// The run's rank envs by world rank, and which ranks' processes have ended (one engine per
+// process, so one run).
+std::vector<SimGridRankEnv*> g_envs;
+std::vector<char> g_ended;
+
 }  // namespace
 
 class SimGridPendingSend final : public comm::PendingSend {
@@ -67,9 +72,16 @@ SimGridRankEnv::SimGridRankEnv(int world_rank, comm::NodeFacts node, NodeMemory&
       node_(std::move(node)),
       memory_(memory),
       send_delay_(send_delay),
-      actors_(actors) {}
+      actors_(actors) {
+  const auto world = static_cast<std::size_t>(world_size());
+  if (g_envs.size() < world) g_envs.resize(world, nullptr);
+  if (g_ended.size() < world) g_ended.resize(world, 0);
+  g_envs[static_cast<std::size_t>(world_rank_)] = this;
+}
 
 SimGridRankEnv::~SimGridRankEnv() {
+  auto& registered = g_envs[static_cast<std::size_t>(world_rank_)];
+  if (registered == this) registered = nullptr;
   // Destroyed after the simulation: a receive left posted either got its message or never will.
   for (auto& [name, inbox] : inboxes_) delete inbox.landed;
 }
@@ -115,9 +127,32 @@ comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
   return std::move(*message);
 }
 
+void SimGridRankEnv::queue_closed(Inbox& inbox) {
+  if (inbox.closed_queued) return;
+  inbox.closed_queued = true;
+  comm::Message marker;
+  marker.end_of_stream = true;
+  marker.src = inbox.src;
+  inbox.mailbox->put_init(new comm::Message(std::move(marker)), 0)->detach();
+}
+
+void SimGridRankEnv::process_ended() {
+  g_ended[static_cast<std::size_t>(world_rank_)] = 1;
+  for (SimGridRankEnv* env : g_envs) {
+    if (env == nullptr || env == this) continue;
+    for (auto& [name, inbox] : env->inboxes_) {
+      if (inbox.get && inbox.src == world_rank_) queue_closed(inbox);
+    }
+  }
+}
+
 comm::Message SimGridRankEnv::take_landed(Inbox& inbox) {
   std::unique_ptr<comm::Message> message(std::exchange(inbox.landed, nullptr));
   inbox.get = nullptr;
+  if (message->end_of_stream) {
+    inbox.closed_queued = false;  // a later receive queues another
+    throw comm::PeerClosed(inbox.src);
+  }
   if (trace_ != nullptr) trace_->received(message->wire_bytes);
   return std::move(*message);
 }
@@ -131,8 +166,15 @@ comm::Message SimGridRankEnv::recv_any(std::span<const int> srcs, const std::str
     COMMSIM_CHECK(src >= 0 && src < world_size(), "receive from a rank outside the world");
     const std::string name = mailbox_name(channel, src, world_rank_);
     Inbox& inbox = inboxes_.try_emplace(name).first->second;
-    if (inbox.mailbox == nullptr) inbox.mailbox = sg4::Mailbox::by_name(name);
-    if (!inbox.get) inbox.get = inbox.mailbox->get_async<comm::Message>(&inbox.landed);
+    if (inbox.mailbox == nullptr) {
+      inbox.mailbox = sg4::Mailbox::by_name(name);
+      inbox.src = src;
+    }
+    if (!inbox.get) {
+      inbox.get = inbox.mailbox->get_async<comm::Message>(&inbox.landed);
+      // A sender already gone: after what it sent, the connection is closed.
+      if (g_ended[static_cast<std::size_t>(src)] != 0) queue_closed(inbox);
+    }
     posted.push_back(&inbox);
     gets.push_back(inbox.get);
   }

@@ -86,6 +86,10 @@ class SimGridRankEnv final : public comm::RankEnv {
     std::uint64_t bytes = 0;
   };
   const std::vector<TracedSend>& traced_sends() const { return traced_sends_; }
+  // Called from the rank's actor when its process ends (its code returned or raised): every
+  // receive from it that recv_any left posted, now or later, gets PeerClosed after its last
+  // message, as a TCP peer sees the connection closed.
+  void process_ended();
   // Called when SimGrid is about to end every rank still blocked (a deadlock): their unwinding
   // operations did not end, and traces show them open.
   static void run_is_over();
@@ -123,9 +127,13 @@ class SimGridRankEnv final : public comm::RankEnv {
   // mailbox name; at most one per mailbox, so each sender's messages are still taken in order.
   struct Inbox {
     simgrid::s4u::Mailbox* mailbox = nullptr;
+    int src = -1;
     simgrid::s4u::CommPtr get;
     comm::Message* landed = nullptr;  // owned once `get` is done
+    bool closed_queued = false;       // the end-of-stream marker of an ended sender is queued
   };
+  // Queues the end-of-stream marker of `inbox`'s sender (ended) behind its last message.
+  static void queue_closed(Inbox& inbox);
   std::unordered_map<std::string, Inbox> inboxes_;
   // The message of a done posted receive, adopted; the inbox is free again.
   comm::Message take_landed(Inbox& inbox);

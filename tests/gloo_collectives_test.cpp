@@ -8,6 +8,7 @@
 #include <gloo/common/error.h>
 #include <gtest/gtest.h>
 
+#include "communicators/errors.h"
 #include "communicators/gloo/env_transport.h"
 #include "communicators/process_group.h"
 #include "tests/support/thread_world.h"
@@ -151,7 +152,8 @@ TEST(GlooPointToPoint, SendRecvAndReceiveFromAnySender) {
   });
 }
 
-// PyTorch surfaces gloo's exception text unchanged (a RuntimeError in Python).
+// PyTorch surfaces gloo's exception text unchanged, a RuntimeError in Python; commsim marks it as
+// a process group's timeout.
 TEST(GlooTimeout, AWaitPastTheTimeoutFailsWithGlooText) {
   ThreadWorld(gloo_ranks(2)).run([&](RankEnv& env) {
     // Time does not pass in the threaded world: its timed waits count wall-clock seconds.
@@ -162,10 +164,11 @@ TEST(GlooTimeout, AWaitPastTheTimeoutFailsWithGlooText) {
     try {
       gloo.irecv(t, 1)->wait();
       ADD_FAILURE() << "the receive should time out";
-    } catch (const ::gloo::IoException& error) {
-      EXPECT_STREQ(error.what(),
-                   "[../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out "
-                   "waiting 200ms for recv operation to complete");
+    } catch (const ProcessGroupTimeout& error) {
+      EXPECT_EQ(error.type(), "RuntimeError");
+      EXPECT_EQ(error.message(),
+                "[../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out "
+                "waiting 200ms for recv operation to complete");
     }
   });
 }

@@ -223,7 +223,8 @@ TEST(RecordJsonTest, RejectsMalformedInput) {
 }
 
 TEST(OutcomeTest, NamesRoundTrip) {
-  for (Outcome outcome : {Outcome::kOk, Outcome::kError, Outcome::kHang, Outcome::kKilled}) {
+  for (Outcome outcome :
+       {Outcome::kOk, Outcome::kError, Outcome::kHang, Outcome::kKilled, Outcome::kTimeout}) {
     EXPECT_EQ(parse_outcome(outcome_name(outcome)), outcome);
   }
   EXPECT_EQ(outcome_name(Outcome::kHang), "hang");
@@ -233,7 +234,7 @@ TEST(OutcomeTest, NamesRoundTrip) {
   EXPECT_EQ(parse_outcome("unknown"), std::nullopt);
   EXPECT_EQ(scenario::parse_recorded_outcome("unknown"), Outcome::kUnknown);
   EXPECT_EQ(scenario::parse_recorded_outcome("killed"), Outcome::kKilled);
-  EXPECT_EQ(scenario::outcome_names(), (std::vector<std::string>{"ok", "error", "hang", "killed"}));
+  EXPECT_EQ(scenario::outcome_names(), (std::vector<std::string>{"ok", "error", "hang", "killed", "timeout"}));
   EXPECT_EQ(parse_outcome(""), std::nullopt);
 }
 

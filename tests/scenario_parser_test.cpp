@@ -658,7 +658,7 @@ TEST(ScenarioParserErrors, UnknownPolicyUnderExpectListsTheValidNames) {
 TEST(ScenarioParserErrors, UnknownOutcomeListsTheValidNames) {
   expect_error(kMinimal + "expect: { vllm-pr40150: { ranks: { 0: { outcome: fail } } } }\n", 6, 50,
                "expect.vllm-pr40150.ranks.0.outcome: unknown outcome 'fail'; valid: ok, error, "
-               "hang, killed");
+               "hang, killed, timeout");
 }
 
 TEST(ScenarioParserErrors, UnknownProbeOutcomeIsReported) {

@@ -19,6 +19,8 @@ constexpr const char* kUnboundBufferFile =
     "../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc";
 constexpr int kRecvTimeoutLine = 81;   // gloo/transport/tcp/unbound_buffer.cc:81 @ 5b14351
 constexpr int kSendTimeoutLine = 133;  // gloo/transport/tcp/unbound_buffer.cc:133 @ 5b14351
+constexpr const char* kPairFile = "../third_party/gloo/gloo/transport/tcp/pair.cc";
+constexpr int kClosedByPeerLine = 598;  // gloo/transport/tcp/pair.cc:598 @ 5b14351
 
 class EnvAddress final : public ::gloo::transport::Address {
  public:
@@ -46,6 +48,11 @@ std::string timeout_message(std::chrono::milliseconds timeout, const char* what)
   return "[" + std::string(kUnboundBufferFile) + ":" +
          std::to_string(recv ? kRecvTimeoutLine : kSendTimeoutLine) + "] Timed out waiting " +
          std::to_string(timeout.count()) + "ms for " + what + " operation to complete";
+}
+
+std::string closed_message(int peer_world_rank) {
+  return "[" + std::string(kPairFile) + ":" + std::to_string(kClosedByPeerLine) +
+         "] Connection closed by peer [rank " + std::to_string(peer_world_rank) + "]";
 }
 
 // ---- EnvBuffer ----
@@ -80,6 +87,8 @@ bool EnvBuffer::waitRecv(int* rank, std::chrono::milliseconds timeout) {
       context_.complete_one_recv(*this, context_.seconds(timeout));
     } catch (const WaitTimedOut&) {
       throw ::gloo::IoException(timeout_message(timeout, "recv"));
+    } catch (const PeerClosed& closed) {
+      throw ::gloo::IoException(closed_message(closed.peer()));
     }
   }
   --recv_completions_;

@@ -4,6 +4,7 @@
 #include <gloo/allreduce.h>
 #include <gloo/barrier.h>
 #include <gloo/broadcast.h>
+#include <gloo/common/error.h>
 #include <gloo/gather.h>
 #include <gloo/math.h>
 #include <gloo/types.h>
@@ -86,6 +87,22 @@ class Elements {
 
 std::size_t elements_of(const Tensor& tensor) { return static_cast<std::size_t>(tensor.numel()); }
 
+// Runs a gloo call and raises what PyTorch raises from it: gloo's exception, text unchanged, as
+// the RuntimeError Python sees (ProcessGroupGloo.cpp:197-208, 332-336 of PyTorch 2.11; pybind11's
+// translation of a std::runtime_error, *inferred*); gloo's timeout as a ProcessGroupTimeout.
+template <class Call>
+void as_pytorch(Call&& call) {
+  try {
+    call();
+  } catch (const ::gloo::IoException& error) {
+    const std::string text = error.what();
+    if (text.find("] Timed out waiting ") != std::string::npos) throw ProcessGroupTimeout(text);
+    throw RuntimeError(text);
+  } catch (const ::gloo::Exception& error) {
+    throw RuntimeError(error.what());
+  }
+}
+
 }  // namespace
 
 GlooCollectives::GlooCollectives(RankEnv& env, std::string group, std::vector<int> world_ranks,
@@ -114,7 +131,7 @@ void GlooCollectives::all_reduce(Tensor& tensor, ReduceOp op) {
     opts.setReduceFunction(reduce_function<T>(op));
     opts.setOutput(elements.as<T>(), elements_of(tensor));
   });
-  ::gloo::allreduce(opts);
+  as_pytorch([&] { ::gloo::allreduce(opts); });
 }
 
 void GlooCollectives::all_gather_into_tensor(Tensor& output, const Tensor& input) {
@@ -132,7 +149,7 @@ void GlooCollectives::all_gather_into_tensor(Tensor& output, const Tensor& input
     opts.setInput(in_elements.as<T>(), elements_of(input));
     opts.setOutput(out_elements.as<T>(), elements_of(output));
   });
-  ::gloo::allgather(opts);
+  as_pytorch([&] { ::gloo::allgather(opts); });
 }
 
 void GlooCollectives::gather(const Tensor& input, std::vector<Tensor>* outputs, int root) {
@@ -149,7 +166,7 @@ void GlooCollectives::gather(const Tensor& input, std::vector<Tensor>* outputs, 
     opts.setInput(in_elements.as<T>(), elements_of(input));
     if (rank_ == root) opts.setOutput(flat_elements.as<T>(), elements_of(flat));
   });
-  ::gloo::gather(opts);
+  as_pytorch([&] { ::gloo::gather(opts); });
   if (rank_ != root) return;
   COMMSIM_CHECK(outputs != nullptr && static_cast<int>(outputs->size()) == size(),
                 "gather: the root needs one output per rank");
@@ -167,13 +184,13 @@ void GlooCollectives::broadcast(Tensor& tensor, int root) {
   Elements elements(tensor);
   with_gloo_type(tensor.dtype(),
                  [&]<class T>(T) { opts.setOutput(elements.as<T>(), elements_of(tensor)); });
-  ::gloo::broadcast(opts);
+  as_pytorch([&] { ::gloo::broadcast(opts); });
 }
 
 void GlooCollectives::barrier() {
   ::gloo::BarrierOptions opts(context_for(Tensor::zeros(DType::kU8, {0})));
   opts.setTag(next_tag());
-  ::gloo::barrier(opts);
+  as_pytorch([&] { ::gloo::barrier(opts); });
 }
 
 void GlooCollectives::reduce_scatter(Tensor& output, const Tensor& input, ReduceOp op) {
@@ -200,11 +217,13 @@ class UnboundP2P final : public GlooCollectives::P2P {
   }
   int wait() override {
     if (peer_ >= 0 || !buffer_) return peer_;
-    if (send_) {
-      buffer_->waitSend(&peer_);
-    } else {
-      buffer_->waitRecv(&peer_);
-    }
+    as_pytorch([&] {
+      if (send_) {
+        buffer_->waitSend(&peer_);
+      } else {
+        buffer_->waitRecv(&peer_);
+      }
+    });
     return peer_;
   }
 

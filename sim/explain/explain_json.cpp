@@ -25,6 +25,11 @@ json stop_json(const RankStop& stop) {
   json result = {{"rank", stop.rank}, {"outcome", stop.error ? "error" : "hang"}, {"op", stop.op}};
   if (stop.error) result["error"] = {{"type", stop.type}, {"message", stop.message}};
   if (stop.workload_dependent) result["workload_dependent"] = true;
+  if (stop.ends_on_gloo) {
+    // Not a hang: gloo's error when a peer exits, or the timeout; which one, the run decides.
+    result["outcome"] = "error or timeout";
+    result["workload_dependent"] = true;
+  }
   return result;
 }
 

@@ -18,6 +18,10 @@ struct RankStop {
   // on the group, e.g. the workload's all_reduce, meets this one instead, so the outcome then
   // depends on the workload.
   bool workload_dependent = false;
+  // A wait in a gloo operation (torch_distributed.library: gloo): it does not last for ever but
+  // fails with gloo's error when an awaited peer's process exits, or at the process group's
+  // timeout, whichever the run reaches first.
+  bool ends_on_gloo = false;
 };
 
 }  // namespace commsim::explain
