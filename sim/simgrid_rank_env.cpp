@@ -199,8 +199,9 @@ comm::Message SimGridRankEnv::recv_any(std::span<const int> srcs, const std::str
         }
       }
       if (failed) {
+        // The sender's host or the path to it failed: for the receiver, the connection is gone.
         posted[i]->get = nullptr;
-        throw_connection_lost(srcs[i]);
+        throw comm::PeerClosed(srcs[i]);
       }
     }
     throw;
