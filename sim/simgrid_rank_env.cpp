@@ -1,5 +1,6 @@
 #include "sim/simgrid_rank_env.h"
 
+#include <algorithm>
 #include <memory>
 #include <simgrid/Exception.hpp>
 
@@ -97,7 +98,12 @@ std::unique_ptr<comm::PendingSend> SimGridRankEnv::post_send(int dst, const std:
   const std::uint64_t wire_bytes = message.wire_bytes;
   if (trace_ != nullptr) trace_->sent(wire_bytes);
   // Ownership passes to the receiver, which adopts it with get_unique.
-  sg4::CommPtr comm = mailbox->put_async(new comm::Message(std::move(message)), wire_bytes);
+  // At least one byte on the wire: SimGrid 3.32 takes a zero-byte message on a mailbox with a
+  // permanent receiver as already received while its latency still runs (CommImpl::irecv's
+  // remaining < 1e-12 test), and its sender's wait may then never be answered. One byte costs a
+  // nanosecond at 1 GB/s.
+  sg4::CommPtr comm = mailbox->put_async(new comm::Message(std::move(message)),
+                                         std::max<std::uint64_t>(wire_bytes, 1));
   if (trace_ != nullptr) traced_sends_.push_back(TracedSend{comm, dst, wire_bytes});
   return std::make_unique<SimGridPendingSend>(*this, std::move(comm), dst);
 }
