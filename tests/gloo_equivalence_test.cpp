@@ -51,18 +51,7 @@ const std::vector<std::string> kCollectives = {"all_reduce", "all_gather", "redu
 // 4 KiB, 64 KiB and 1 MiB + 64 KiB (more than one ring segment per rank at small groups).
 const std::string kSizes = "--sizes 4KiB:1088KiB --step-factor 16";
 
-class GlooEquivalence : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-#ifdef COMMSIM_SANITIZED
-    // Known open problem: in the AddressSanitizer build, a gloo run of 4 or more ranks under
-    // SimGrid stops delivering one eager send in the dissemination barrier (rank 3 to rank 0 at
-    // 4 ranks) and ends in timeouts, while the normal build and the threaded gloo tests under the
-    // sanitizers pass. Until its cause is found, this comparison runs in the normal build only.
-    GTEST_SKIP() << "gloo under SimGrid with 4+ ranks misbehaves in the sanitizer build (open)";
-#endif
-  }
-};
+class GlooEquivalence : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GlooEquivalence, OnAClusterOf1To17Ranks) {
   for (int ranks : {1, 2, 3, 5, 8, 13, 17}) {
