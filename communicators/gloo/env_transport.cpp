@@ -119,8 +119,7 @@ bool EnvBuffer::waitSend(int* rank, std::chrono::milliseconds timeout) {
 // ---- EnvPair ----
 
 EnvPair::EnvPair(EnvContext& context, int peer)
-    : context_(context),
-      peer_(peer),
+    : peer_(peer),
       address_(std::make_unique<EnvAddress>(context.group() + "#" + std::to_string(peer))) {}
 
 const ::gloo::transport::Address& EnvPair::address() const { return *address_; }

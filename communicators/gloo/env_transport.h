@@ -82,7 +82,6 @@ class EnvPair final : public ::gloo::transport::Pair {
             std::size_t nbytes) override;
 
  private:
-  EnvContext& context_;
   int peer_;
   std::unique_ptr<::gloo::transport::Address> address_;
 };
