@@ -108,7 +108,7 @@ std::unique_ptr<Work> ProcessGroup::irecv(Tensor tensor, int src_global) {
   return std::make_unique<RecvWork>(env_, op_channel("p2p"), std::move(tensor), src_global);
 }
 
-// gloo's dissemination barrier (gloo/barrier.cc @ 5b14351): in round d = 1, 2, 4, ... < size, a
+// gloo's dissemination barrier (gloo/barrier.cc:30-35 @ 5b14351): in round d = 1, 2, 4, ... < size, a
 // zero-byte message to rank + d and one from rank - d.
 void ProcessGroup::barrier() {
   if (gloo_) return gloo_->barrier();

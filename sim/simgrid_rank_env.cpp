@@ -46,9 +46,14 @@ class SimGridPendingSend final : public comm::PendingSend {
     env_.mark_blocked(dst_, "send");
     ssize_t done = 0;
     try {
-      // wait_any_for leaves the communication in flight when the timeout passes (wait_for would
-      // end it).
-      done = sg4::Comm::wait_any_for({comm_}, timeout);
+      // Without a timeout, a plain wait (commsim's own collectives: no vector per message); with
+      // one, wait_any_for, which leaves the communication in flight when the timeout passes
+      // (wait_for would end it).
+      if (timeout < 0) {
+        comm_->wait();
+      } else {
+        done = sg4::Comm::wait_any_for({comm_}, timeout);
+      }
     } catch (const simgrid::NetworkFailureException&) {
       comm_ = nullptr;
       env_.clear_blocked();
