@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "communicators/errors.h"
+#include "communicators/gloo/gloo_failures.h"
 
 namespace commsim::comm {
 
@@ -17,11 +18,10 @@ ProcessGroup::ProcessGroup(RankEnv& env, std::string channel, std::vector<int> r
   const auto it = std::find(ranks_.begin(), ranks_.end(), env_.world_rank());
   COMMSIM_CHECK(it != ranks_.end(), "rank is not a member of " + channel_);
   rank_ = static_cast<int>(it - ranks_.begin());
+  timeout_ = gloo_transport::timeout_millis(env_.node().dist_timeout);
   if (env_.node().dist_impl == DistImpl::kGloo) {
-    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(env_.node().dist_timeout));
     gloo_ =
-        std::make_unique<gloo_transport::GlooCollectives>(env_, channel_, ranks_, rank_, timeout);
+        std::make_unique<gloo_transport::GlooCollectives>(env_, channel_, ranks_, rank_, timeout_);
   }
 }
 
@@ -37,7 +37,8 @@ int ProcessGroup::group_rank_of(int global_rank) const {
 
 void ProcessGroup::send(const Tensor& tensor, int dst_global) {
   if (gloo_) return isend(tensor, dst_global)->wait();
-  env_.send(dst_global, op_channel("p2p"), message_of(tensor));
+  collectives::wait_send(*env_.post_send(dst_global, op_channel("p2p"), message_of(tensor)),
+                         timeout_);
 }
 
 int ProcessGroup::recv(Tensor& tensor, int src_global) {
@@ -45,7 +46,7 @@ int ProcessGroup::recv(Tensor& tensor, int src_global) {
     irecv(tensor, src_global)->wait();
     return src_global;
   }
-  const Message message = env_.recv(src_global, op_channel("p2p"));
+  const Message message = collectives::receive_from(env_, src_global, op_channel("p2p"), timeout_);
   fill_from(tensor, message);
   return message.src;
 }
@@ -54,24 +55,31 @@ namespace {
 
 class SendWork final : public Work {
  public:
-  explicit SendWork(std::unique_ptr<PendingSend> pending) : pending_(std::move(pending)) {}
+  SendWork(std::unique_ptr<PendingSend> pending, std::chrono::milliseconds timeout)
+      : pending_(std::move(pending)), timeout_(timeout) {}
   void wait() override {
-    if (pending_) pending_->wait();
+    if (pending_) collectives::wait_send(*pending_, timeout_);
     pending_.reset();
   }
 
  private:
   std::unique_ptr<PendingSend> pending_;
+  std::chrono::milliseconds timeout_;
 };
 
 class RecvWork final : public Work {
  public:
-  RecvWork(RankEnv& env, std::string channel, Tensor tensor, int src)
-      : env_(env), channel_(std::move(channel)), tensor_(std::move(tensor)), src_(src) {}
+  RecvWork(RankEnv& env, std::string channel, Tensor tensor, int src,
+           std::chrono::milliseconds timeout)
+      : env_(env),
+        channel_(std::move(channel)),
+        tensor_(std::move(tensor)),
+        src_(src),
+        timeout_(timeout) {}
   void wait() override {
     if (done_) return;
     done_ = true;
-    fill_from(tensor_, env_.recv(src_, channel_));
+    fill_from(tensor_, collectives::receive_from(env_, src_, channel_, timeout_));
   }
 
  private:
@@ -79,6 +87,7 @@ class RecvWork final : public Work {
   std::string channel_;
   Tensor tensor_;
   int src_;
+  std::chrono::milliseconds timeout_;
   bool done_ = false;
 };
 
@@ -98,26 +107,27 @@ class GlooWork final : public Work {
 std::unique_ptr<Work> ProcessGroup::isend(const Tensor& tensor, int dst_global) {
   if (gloo_) return std::make_unique<GlooWork>(gloo_->isend(tensor, group_rank_of(dst_global)));
   return std::make_unique<SendWork>(
-      env_.post_send(dst_global, op_channel("p2p"), message_of(tensor)));
+      env_.post_send(dst_global, op_channel("p2p"), message_of(tensor)), timeout_);
 }
 
 std::unique_ptr<Work> ProcessGroup::irecv(Tensor tensor, int src_global) {
   if (gloo_) {
     return std::make_unique<GlooWork>(gloo_->irecv(std::move(tensor), group_rank_of(src_global)));
   }
-  return std::make_unique<RecvWork>(env_, op_channel("p2p"), std::move(tensor), src_global);
+  return std::make_unique<RecvWork>(env_, op_channel("p2p"), std::move(tensor), src_global,
+                                    timeout_);
 }
 
 // gloo's dissemination barrier (gloo/barrier.cc:30-35 @ 5b14351): in round d = 1, 2, 4, ... < size, a
 // zero-byte message to rank + d and one from rank - d.
 void ProcessGroup::barrier() {
   if (gloo_) return gloo_->barrier();
-  const std::string channel = op_channel("barrier");
+  const collectives::GroupLink link = link_for("barrier");
   for (int d = 1; d < size(); d <<= 1) {
-    auto send = env_.post_send(ranks_[static_cast<std::size_t>((rank_ + d) % size())], channel,
-                               message_of({}, 0));
-    env_.recv(ranks_[static_cast<std::size_t>((rank_ - d + size()) % size())], channel);
-    send->wait();
+    auto send = env_.post_send(ranks_[static_cast<std::size_t>((rank_ + d) % size())],
+                               link.channel, message_of({}, 0));
+    link.receive((rank_ - d + size()) % size());
+    link.wait(*send);
   }
 }
 
@@ -177,7 +187,7 @@ void ProcessGroup::gather(const Tensor& input, std::vector<Tensor>* outputs, int
 }
 
 collectives::GroupLink ProcessGroup::link_for(const char* op) const {
-  return collectives::GroupLink{env_, ranks_, rank_, op_channel(op)};
+  return collectives::GroupLink{env_, ranks_, rank_, op_channel(op), timeout_};
 }
 
 // Direct exchange: each member posts its object to every other member, then collects them.

@@ -3,15 +3,19 @@
 //
 // Every operation is blocking, as torch.distributed's default (non-async) calls are. Each kind of
 // operation uses its own channel (`<group channel>/<op>`), so a rank that calls a different
-// operation than its peers waits forever instead of consuming their messages: a divergence is a
-// hang, as it is with gloo. Deliberately, there is no send_tensor_dict here: torch.distributed
+// operation than its peers waits instead of consuming their messages, as it does with gloo. Waits
+// fail as gloo's do (collectives/group_link.h), whichever library runs the group: once a peer's
+// process has ended, a receive from it raises gloo's "Connection closed by peer" RuntimeError,
+// and a wait longer than the process group's timeout (NodeFacts::dist_timeout) raises
+// ProcessGroupTimeout. Deliberately, there is no send_tensor_dict here: torch.distributed
 // has none, and calling it is vLLM #37933's AttributeError (see CpuCommunicator).
 // The collectives are commsim's own (communicators/collectives/) or, when the node's
 // NodeFacts::dist_impl says so, the real gloo library's (communicators/gloo/), called as PyTorch's
-// ProcessGroupGloo calls it, with the node's dist_timeout as the process group's timeout.
+// ProcessGroupGloo calls it.
 // One ProcessGroup per (group, member rank); not thread-safe.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -97,6 +101,7 @@ class ProcessGroup {
   std::string channel_;
   std::vector<int> ranks_;
   int rank_ = -1;
+  std::chrono::milliseconds timeout_;  // the process group's timeout, as gloo's context has it
   std::unique_ptr<gloo_transport::GlooCollectives> gloo_;  // set when gloo runs the group
 };
 

@@ -62,7 +62,7 @@ struct Message {
 
 // Thrown by RankEnv::recv_any when the sender's process has ended and every message it sent on
 // the channel has been taken: its connections are closed (a TCP peer's FIN), so nothing more will
-// come. (Only recv_any reports it; recv keeps waiting, as commsim's own collectives expect.)
+// come. (Only recv_any and recv_from report it; recv keeps waiting.)
 class PeerClosed : public std::runtime_error {
  public:
   explicit PeerClosed(int peer)
@@ -161,8 +161,17 @@ class RankEnv {
   // Starts a send to world rank `dst`; the returned handle must be waited for.
   virtual std::unique_ptr<PendingSend> post_send(int dst, const std::string& channel,
                                                  Message message) = 0;
-  // Blocks until the next message from world rank `src` on `channel` has arrived.
+  // Blocks until the next message from world rank `src` on `channel` has arrived. Waits for ever:
+  // the sender's end is not seen, as on a ZeroMQ socket (the message queue's handshakes).
   virtual Message recv(int src, const std::string& channel) = 0;
+  // The next message from world rank `src` on `channel` as a TCP connection delivers it
+  // (torch.distributed's transport): recv_any with the one sender, so PeerClosed once the
+  // sender's process has ended and its messages are taken, WaitTimedOut after `timeout`
+  // simulated seconds (kNoTimeout: never).
+  Message recv_from(int src, const std::string& channel, double timeout) {
+    const int each[] = {src};
+    return recv_any(each, channel, timeout);
+  }
   // Receive from any of several senders: blocks until the next message on `channel` from one of
   // the world ranks `srcs` has arrived and returns it (its `src` names the sender). When several
   // have arrived, the first of `srcs` wins. Gives up after `timeout` simulated seconds

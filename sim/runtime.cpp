@@ -299,7 +299,9 @@ results::RunRecord run_scenario(const scenario::Scenario& scenario,
   sg4::Host::on_state_change_cb([&contexts](const sg4::Host& host) {
     if (host.is_on()) return;
     for (const auto& context : contexts) {
-      if (context->host != &host || context->finished || context->killed) continue;
+      if (context->host != &host) continue;
+      context->env->host_failed();
+      if (context->finished || context->killed) continue;
       context->killed = true;
       context->end_time = sg4::Engine::get_clock();
     }

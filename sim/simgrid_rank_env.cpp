@@ -157,6 +157,15 @@ void SimGridRankEnv::process_ended() {
   }
 }
 
+void SimGridRankEnv::host_failed() {
+  for (auto& [name, inbox] : inboxes_) {
+    if (!inbox.get) continue;
+    // A receive already done keeps its message (freed with the inbox); a pending one is withdrawn.
+    if (inbox.get->get_state() == sg4::Activity::State::STARTED) inbox.get->cancel();
+    inbox.get = nullptr;
+  }
+}
+
 comm::Message SimGridRankEnv::take_landed(Inbox& inbox) {
   std::unique_ptr<comm::Message> message(std::exchange(inbox.landed, nullptr));
   inbox.get = nullptr;

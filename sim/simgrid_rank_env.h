@@ -90,6 +90,10 @@ class SimGridRankEnv final : public comm::RankEnv {
   // receive from it that recv_any left posted, now or later, gets PeerClosed after its last
   // message, as a TCP peer sees the connection closed.
   void process_ended();
+  // Called (from SimGrid's kernel) when this rank's host goes off: its receives left posted are
+  // withdrawn from their mailboxes, so that no later message is matched to a dead rank's
+  // receive and started towards a host that is off (SimGrid 3.32 aborts on `to_->is_on()`).
+  void host_failed();
   // Called when SimGrid is about to end every rank still blocked (a deadlock): their unwinding
   // operations did not end, and traces show them open.
   static void run_is_over();

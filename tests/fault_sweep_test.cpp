@@ -260,15 +260,17 @@ class Sweep {
     return record;
   }
 
-  // A record, no failure, every rank there with an outcome and what it needs: an error its
-  // exception, a hang (only in a deadlock) where it waits.
+  // A record, no failure, every rank there with an outcome and what it needs: an error or a
+  // timeout its exception, a hang (only in a deadlock) where it waits.
   void expect_classified(const RunRecord& record, const std::string& where) const {
     EXPECT_EQ(record.simulation_failure, "") << where;
     ASSERT_EQ(record.ranks.size(), static_cast<std::size_t>(world_)) << where;
     for (const RankRecord& rank : record.ranks) {
       const std::string which = where + ", rank " + std::to_string(rank.rank);
       EXPECT_NE(rank.outcome, Outcome::kUnknown) << which;
-      EXPECT_EQ(rank.error.has_value(), rank.outcome == Outcome::kError) << which;
+      EXPECT_EQ(rank.error.has_value(),
+                rank.outcome == Outcome::kError || rank.outcome == Outcome::kTimeout)
+          << which;
       // A HarnessError is an exception from outside the model (SimGrid's own, say) that the
       // model does not know.
       if (rank.error) {

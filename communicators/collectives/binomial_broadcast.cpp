@@ -29,7 +29,7 @@ void binomial_broadcast(const GroupLink& link, Tensor& tensor, int root) {
       link.recv_into(actual(peer), tensor);
     }
   }
-  for (const auto& send : sends) send->wait();
+  for (const auto& send : sends) link.wait(*send);
 }
 
 }  // namespace commsim::comm::collectives

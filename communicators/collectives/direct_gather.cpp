@@ -8,7 +8,7 @@ namespace commsim::comm::collectives {
 void direct_gather(const GroupLink& link, const Tensor& input, std::vector<Tensor>* outputs,
                    int root) {
   if (link.rank != root) {
-    link.post(root, input)->wait();
+    link.wait(*link.post(root, input));
     return;
   }
   COMMSIM_CHECK(outputs && static_cast<int>(outputs->size()) == link.size(),

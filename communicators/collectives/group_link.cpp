@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "communicators/errors.h"
+#include "communicators/gloo/gloo_failures.h"
 
 namespace commsim::comm::collectives {
 
@@ -34,19 +35,53 @@ void fill_from(Tensor& tensor, const Message& message) {
   std::copy(message.payload->begin(), message.payload->end(), tensor.mutable_bytes().begin());
 }
 
+namespace {
+
+double seconds_of(std::chrono::milliseconds timeout) {
+  return timeout.count() >= 0 ? static_cast<double>(timeout.count()) / 1000 : kNoTimeout;
+}
+
+}  // namespace
+
+void wait_send(PendingSend& send, std::chrono::milliseconds timeout) {
+  if (timeout.count() < 0) return send.wait();
+  try {
+    send.wait_for(seconds_of(timeout));
+  } catch (const WaitTimedOut&) {
+    gloo_transport::raise_timed_out(timeout, "send");
+  }
+}
+
+Message receive_from(RankEnv& env, int src_world, const std::string& channel,
+                     std::chrono::milliseconds timeout) {
+  try {
+    return env.recv_from(src_world, channel, seconds_of(timeout));
+  } catch (const WaitTimedOut&) {
+    gloo_transport::raise_timed_out(timeout, "recv");
+  } catch (const PeerClosed& closed) {
+    gloo_transport::raise_peer_closed(closed.peer());
+  }
+}
+
 std::unique_ptr<PendingSend> GroupLink::post(int peer, const Tensor& tensor) const {
   return env.post_send(ranks[static_cast<std::size_t>(peer)], channel, message_of(tensor));
 }
 
+void GroupLink::wait(PendingSend& send) const { wait_send(send, timeout); }
+
+Message GroupLink::receive(int peer) const {
+  return receive_from(env, ranks[static_cast<std::size_t>(peer)], channel, timeout);
+}
+
 void GroupLink::recv_reduce_into(int peer, Tensor& tensor, ReduceOp op) const {
-  const Message message = env.recv(ranks[static_cast<std::size_t>(peer)], channel);
+  const Message message = receive(peer);
   check_size(tensor, message);
   if (tensor.is_phantom() || !message.payload) return;
   reduce_bytes_into(tensor, *message.payload, op);
 }
 
 int GroupLink::recv_into(int peer, Tensor& tensor) const {
-  const Message message = env.recv(ranks[static_cast<std::size_t>(peer)], channel);
+  const Message message = receive(peer);
   fill_from(tensor, message);
   return message.src;
 }

@@ -20,13 +20,13 @@ void logical_ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op) 
     auto send = link.post(next, ring_chunk(flat, world, rank - step));
     Tensor target = ring_chunk(flat, world, rank - step - 1);
     link.recv_reduce_into(previous, target, op);
-    send->wait();
+    link.wait(*send);
   }
   for (int step = 0; step < world - 1; ++step) {
     auto send = link.post(next, ring_chunk(flat, world, rank + 1 - step));
     Tensor target = ring_chunk(flat, world, rank - step);
     link.recv_into(previous, target);
-    send->wait();
+    link.wait(*send);
   }
 }
 

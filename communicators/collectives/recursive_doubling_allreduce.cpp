@@ -23,7 +23,7 @@ void recursive_doubling_allreduce(const GroupLink& link, Tensor& tensor, ReduceO
   int participant = -1;  // number among the p2 participants, or -1 when sitting out
   if (rank < 2 * extra) {
     if (rank % 2 == 1) {
-      link.post(rank - 1, flat)->wait();
+      link.wait(*link.post(rank - 1, flat));
     } else {
       link.recv_reduce_into(rank + 1, flat, op);
       participant = rank / 2;
@@ -38,14 +38,14 @@ void recursive_doubling_allreduce(const GroupLink& link, Tensor& tensor, ReduceO
       const int peer = group_rank_of(participant ^ mask);
       auto send = link.post(peer, flat);
       link.recv_reduce_into(peer, flat, op);  // the message holds a copy of what was sent
-      send->wait();
+      link.wait(*send);
     }
   }
 
   // Unfold: the even rank of each folded pair returns the result to its partner.
   if (rank < 2 * extra) {
     if (rank % 2 == 0) {
-      link.post(rank + 1, flat)->wait();
+      link.wait(*link.post(rank + 1, flat));
     } else {
       link.recv_into(rank - 1, flat);
     }

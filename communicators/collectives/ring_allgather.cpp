@@ -29,20 +29,20 @@ void ring_allgather(const GroupLink& link, Tensor& output, const Tensor& input) 
     return static_cast<std::size_t>(((index % world) + world) % world) * block_bytes;
   };
   const int next = link.ranks[static_cast<std::size_t>((link.rank + 1) % world)];
-  const int previous = link.ranks[static_cast<std::size_t>((link.rank - 1 + world) % world)];
+  const int previous = (link.rank - 1 + world) % world;  // a group rank
   std::deque<std::unique_ptr<PendingSend>> sends;
   std::deque<std::pair<std::size_t, std::size_t>> receives;  // (offset, bytes) in order posted
   const auto receive_oldest = [&] {
     const auto [offset, bytes] = receives.front();
     receives.pop_front();
-    const Message message = link.env.recv(previous, link.channel);
+    const Message message = link.receive(previous);
     COMMSIM_CHECK(message.wire_bytes == bytes, "all_gather: message of another size");
     if (!phantom && message.payload)
       std::memcpy(all.data() + offset, message.payload->data(), bytes);
   };
   for (int i = 0; i < 2 * (world - 1); ++i) {
     if (i >= 2) {
-      sends.front()->wait();
+      link.wait(*sends.front());
       sends.pop_front();
       receive_oldest();
     }
@@ -56,7 +56,7 @@ void ring_allgather(const GroupLink& link, Tensor& output, const Tensor& input) 
     receives.emplace_back(block_offset(send_block - 1) + half_offset[i & 1], bytes);
   }
   for (int i = 0; i < 2; ++i) {
-    sends.front()->wait();
+    link.wait(*sends.front());
     sends.pop_front();
     receive_oldest();
   }

@@ -65,7 +65,7 @@ void ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op) {
       Tensor received = segment_of((link.rank + 2) * per_rank + i - 2);
       if (received.numel() > 0) link.recv_reduce_into(recv_from, received, op);
       if (segment_of((link.rank + 1) * per_rank + i - 2).numel() > 0) {
-        sends.front()->wait();
+        link.wait(*sends.front());
         sends.pop_front();
       }
     }
@@ -80,7 +80,7 @@ void ring_allreduce(const GroupLink& link, Tensor& tensor, ReduceOp op) {
       Tensor received = segment_of((link.rank + 1) * per_rank + i - 2);
       if (received.numel() > 0) link.recv_into(recv_from, received);
       if (segment_of(link.rank * per_rank + i - 2).numel() > 0) {
-        sends.front()->wait();
+        link.wait(*sends.front());
         sends.pop_front();
       }
     }

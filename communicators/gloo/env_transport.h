@@ -145,12 +145,4 @@ class EnvDevice final : public ::gloo::transport::Device {
   std::string pci_bus_id_;  // none: not a PCI device
 };
 
-// gloo's TCP transport's texts for a wait that timed out (`what` is "recv" or "send"), as
-// PyTorch's gloo process group surfaces them.
-std::string timeout_message(std::chrono::milliseconds timeout, const char* what);
-// gloo's TCP transport's text when a peer's process has ended (its end of the connection read
-// EOF, gloo/transport/tcp/pair.cc:598 @ 5b14351). gloo names the peer by its socket address,
-// "[<ip>]:<port>"; commsim models no addresses and names it "[rank <world rank>]".
-std::string closed_message(int peer_world_rank);
-
 }  // namespace commsim::comm::gloo_transport
