@@ -33,6 +33,28 @@ std::unique_ptr<PendingSend> post_signal(RankEnv& env, const std::string& channe
   return env.post_send(dst, channel, collectives::message_of(std::vector<std::byte>(bytes), bytes));
 }
 
+// ZeroMQ hides a lost connection: it reconnects in the background, a send returns once queued,
+// and a receive waits for the next message (*inferred* from ZeroMQ's documented behaviour). So a
+// link or host that fails under the queue's handshake leaves it waiting, never raising.
+void zmq_wait(PendingSend& send) {
+  try {
+    send.wait();
+  } catch (const PeerClosed&) {
+    // The message is lost; the sender does not know.
+  }
+}
+
+void zmq_recv(RankEnv& env, int src, const std::string& channel) {
+  for (;;) {
+    try {
+      env.recv(src, channel);
+      return;
+    } catch (const PeerClosed&) {
+      // That message is lost; wait for the next one. (Each failure consumes a failed transfer.)
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<bool> in_the_same_node_as(RankEnv& env, ProcessGroup& group,
@@ -111,13 +133,13 @@ MessageQueueEnd create_message_queue(RankEnv& env, ProcessGroup& group,
     // A PUB socket's send queues the message for every subscriber at once.
     std::vector<std::unique_ptr<PendingSend>> sent;
     for (const std::vector<int>* readers : {&local_readers, &remote_readers}) {
-      for (const int r : *readers) env.recv(global(r), channel);
+      for (const int r : *readers) zmq_recv(env, global(r), channel);
       for (const int r : *readers) sent.push_back(post_signal(env, channel, global(r), kReady));
     }
-    for (const auto& pending : sent) pending->wait();
+    for (const auto& pending : sent) zmq_wait(*pending);
   } else {
-    post_signal(env, channel, global(kWriterRank), kSubscription)->wait();
-    env.recv(global(kWriterRank), channel);
+    zmq_wait(*post_signal(env, channel, global(kWriterRank), kSubscription));
+    zmq_recv(env, global(kWriterRank), channel);
   }
   return end;
 }

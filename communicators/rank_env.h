@@ -60,9 +60,10 @@ struct Message {
   bool end_of_stream = false;
 };
 
-// Thrown by RankEnv::recv_any when the sender's process has ended and every message it sent on
-// the channel has been taken: its connections are closed (a TCP peer's FIN), so nothing more will
-// come. (Only recv_any and recv_from report it; recv keeps waiting.)
+// Thrown by RankEnv::recv_any and recv_from when the sender's process has ended and every message
+// it sent on the channel has been taken: its connections are closed (a TCP peer's FIN), so nothing
+// more will come. Also thrown by any receive or send wait whose transfer failed because a link or
+// host on its way went down. (recv does not see a sender's end; it keeps waiting.)
 class PeerClosed : public std::runtime_error {
  public:
   explicit PeerClosed(int peer)
@@ -83,7 +84,8 @@ class WaitTimedOut : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A send in flight. wait() returns once the message has been delivered to the receiver's side.
+// A send in flight. wait() returns once the message has been delivered to the receiver's side;
+// it throws PeerClosed(destination) when the transfer failed (a link or host down).
 class PendingSend {
  public:
   virtual ~PendingSend() = default;

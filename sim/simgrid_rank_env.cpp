@@ -12,11 +12,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
-// What gloo raises when the TCP connection to a peer breaks (a failed link or host).
-[[noreturn]] void throw_connection_lost(int peer) {
-  throw comm::RuntimeError("Connection closed by peer (rank " + std::to_string(peer) + ")");
-}
-
 constexpr int kErrnoNoEntry = 2;  // ENOENT
 constexpr int kErrnoExists = 17;  // EEXIST
 
@@ -55,9 +50,10 @@ class SimGridPendingSend final : public comm::PendingSend {
         done = sg4::Comm::wait_any_for({comm_}, timeout);
       }
     } catch (const simgrid::NetworkFailureException&) {
+      // A link or host on the way went down: for the sender, the connection is gone.
       comm_ = nullptr;
       env_.clear_blocked();
-      throw_connection_lost(dst_);
+      throw comm::PeerClosed(dst_);
     }
     env_.clear_blocked();
     if (done < 0) {
@@ -131,7 +127,7 @@ comm::Message SimGridRankEnv::recv(int src, const std::string& channel) {
     message = mailbox->get_unique<comm::Message>();
   } catch (const simgrid::NetworkFailureException&) {
     clear_blocked();
-    throw_connection_lost(src);
+    throw comm::PeerClosed(src);
   }
   clear_blocked();
   if (trace_ != nullptr) trace_->received(message->wire_bytes);
@@ -152,7 +148,12 @@ void SimGridRankEnv::process_ended() {
   for (SimGridRankEnv* env : g_envs) {
     if (env == nullptr || env == this) continue;
     for (auto& [name, inbox] : env->inboxes_) {
-      if (inbox.get && inbox.src == world_rank_) queue_closed(inbox);
+      // A receive whose message has landed (its rank not yet resumed) needs no marker: the
+      // rank's next receive from the ended sender queues one (recv_any). One awaiting a message
+      // still in flight gets it now, as a FIN leaves at the exit, behind the data.
+      if (inbox.get && inbox.src == world_rank_ && inbox.landed == nullptr) {
+        queue_closed(inbox);
+      }
     }
   }
 }
@@ -161,7 +162,7 @@ void SimGridRankEnv::host_failed() {
   for (auto& [name, inbox] : inboxes_) {
     if (!inbox.get) continue;
     // A receive already done keeps its message (freed with the inbox); a pending one is withdrawn.
-    if (inbox.get->get_state() == sg4::Activity::State::STARTED) inbox.get->cancel();
+    if (inbox.landed == nullptr) inbox.get->cancel();
     inbox.get = nullptr;
   }
 }
@@ -192,8 +193,11 @@ comm::Message SimGridRankEnv::recv_any(std::span<const int> srcs, const std::str
     }
     if (!inbox.get) {
       inbox.get = inbox.mailbox->get_async<comm::Message>(&inbox.landed);
-      // A sender already gone: after what it sent, the connection is closed.
-      if (g_ended[static_cast<std::size_t>(src)] != 0) queue_closed(inbox);
+      // A sender already gone: after what it sent, the connection is closed. (When the receive
+      // matched a message, the next receive from it queues the marker.)
+      if (g_ended[static_cast<std::size_t>(src)] != 0 && !inbox.mailbox->empty()) {
+        queue_closed(inbox);
+      }
     }
     posted.push_back(&inbox);
     gets.push_back(inbox.get);

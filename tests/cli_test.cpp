@@ -89,31 +89,39 @@ TEST(Cli, Issue37933DeliversBitIdenticalDictsAfterPr40150) {
 }
 
 // The merged #40150 keeps the gate X86 or ARM: a ppc64le rank in a PP group with an x86 rank
-// splits the name check, as an aarch64 rank would under the unmerged x86-only revision.
-TEST(Cli, MixedArchitecturesOutsideTheGateHangWithEachRanksWait) {
+// splits the name check, as an aarch64 rank would under the unmerged x86-only revision. Both
+// ranks wait in gloo receives until the process group's timeout (30 minutes).
+TEST(Cli, MixedArchitecturesOutsideTheGateWaitUntilTheTimeout) {
   for (const auto& [policy, scenario] :
        {std::pair{"vllm-pr40150", "scenarios/regressions/mixed-arch-ppc64le-pp-hang.yaml"},
         std::pair{"vllm-pr40150-x86-revision", "scenarios/regressions/mixed-arch-pp-hang.yaml"}}) {
     SCOPED_TRACE(policy);
     const nlohmann::json record = run_json(policy, scenario);
-    EXPECT_EQ(record.at("deadlock"), true);
+    EXPECT_EQ(record.at("deadlock"), false);
     EXPECT_EQ(group_named(record, "pp:0").at("backend"), "mixed");
     const auto& ranks = record.at("ranks");
     ASSERT_EQ(ranks.size(), 2u);
-    // The x86 rank waits in the name check for the other rank, which skipped it and waits for
-    // the hand-off's metadata object.
-    EXPECT_EQ(ranks[0].at("outcome"), "hang");
-    EXPECT_EQ(ranks[0].at("waiting").at("op"), "all_gather_object");
-    EXPECT_EQ(ranks[0].at("waiting").at("group"), "pp:0");
-    EXPECT_EQ(ranks[0].at("waiting").at("peer"), 1);
-    EXPECT_EQ(ranks[1].at("outcome"), "hang");
-    EXPECT_EQ(ranks[1].at("waiting").at("op"), "recv_object");
-    EXPECT_EQ(ranks[1].at("waiting").at("peer"), 0);
-    // The last thing that completes is rank 0's eager send of the size of its pickled name (an
-    // int64: torch's all_gather_object gathers the sizes first), under LV08: 13.01 x two 10 us
-    // hops + 8 bytes / (0.97 x 25 Gb/s).
-    const double expected = 13.01 * 20e-6 + 8 / (0.97 * 3.125e9);
+    // The other rank skipped the name check and waits for the hand-off's metadata object; it
+    // started waiting first, so it times out first, at 1800 s.
+    EXPECT_EQ(ranks[1].at("outcome"), "timeout");
+    EXPECT_EQ(ranks[1].at("error").at("type"), "RuntimeError");
+    EXPECT_EQ(ranks[1].at("error").at("message"),
+              "[../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting "
+              "1800000ms for recv operation to complete");
+    EXPECT_EQ(ranks[1].at("error").at("where"), "irecv_tensor_dict(pp:0) > recv_object(pp:0)");
+    EXPECT_DOUBLE_EQ(ranks[1].at("end_time_s").get<double>(), 1800);
+    // The x86 rank waits in the name check for it, and sees its connection close: the end of
+    // stream crosses two 10 us hops under LV08 (13.01 x 20 us).
+    EXPECT_EQ(ranks[0].at("outcome"), "error");
+    EXPECT_EQ(ranks[0].at("error").at("message"),
+              "[../third_party/gloo/gloo/transport/tcp/pair.cc:598] Connection closed by peer "
+              "[rank 1]");
+    EXPECT_EQ(ranks[0].at("error").at("where"),
+              "GroupCoordinator.__init__(pp:0) > CpuCommunicator.__init__(pp:0) > "
+              "all_gather_object(pp:0)");
+    const double expected = 1800 + 13.01 * 20e-6;
     EXPECT_NEAR(record.at("sim_time_s").get<double>(), expected, 1e-12 * expected);
+    EXPECT_NEAR(ranks[0].at("end_time_s").get<double>(), expected, 1e-12 * expected);
   }
 }
 

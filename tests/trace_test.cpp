@@ -19,8 +19,9 @@ using commsim::testing::temp_path;
 using nlohmann::json;
 
 const std::string kTwoNodes = "scenarios/regressions/tp2-pp2-two-nodes.yaml";
-// The merged #40150 deadlocks when a PP group mixes x86 with an architecture outside its gate.
-const std::string kHang = "scenarios/regressions/mixed-arch-ppc64le-pp-hang.yaml";
+// A hang: the SHM hand-off's sender fails its check before writing anything, and the receiver
+// spins on shared memory for a chunk that never comes (an SHM wait has no timeout).
+const std::string kHang = "scenarios/regressions/shm-seven-tensors.yaml";
 
 std::string read(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -127,12 +128,12 @@ TEST(Trace, HandOffSendsOverlapAndAreWaitedAtTheNextStep) {
 
 TEST(Trace, AHangLeavesItsWaitOpenToTheEnd) {
   const json trace = traced(kHang, "vllm-pr40150", "trace-hang");
-  const auto waits = events(trace, "X", "wait (recv)", 0);
+  const auto waits = events(trace, "X", "wait (shared memory)", 1);
   ASSERT_FALSE(waits.empty());
   const json& last = waits.back();
-  EXPECT_EQ(last.at("args").at("op"), "all_gather_object");
+  EXPECT_EQ(last.at("args").at("op"), "shm_recv_tensor_list");
   EXPECT_EQ(last.at("args").at("group"), "pp:0");
-  EXPECT_EQ(last.at("args").at("peer"), 1);
+  EXPECT_EQ(last.at("args").at("peer"), 0);
   EXPECT_EQ(last.at("args").at("unfinished"), true);
 }
 
@@ -190,7 +191,7 @@ TEST(Trace, KilledAndFailedRanksSaySo) {
   EXPECT_DOUBLE_EQ(killed[0].at("ts").get<double>() + killed[0].at("dur").get<double>(), 500.0);
   // A hang: the ops SimGrid ends are unfinished, not failed.
   const json hang = traced(kHang, "vllm-pr40150", "trace-hang-ops");
-  const auto waiting = events(hang, "X", "all_gather_object", 0);
+  const auto waiting = events(hang, "X", "shm_recv_tensor_list", 1);
   ASSERT_EQ(waiting.size(), 1u);
   EXPECT_EQ(waiting[0].at("args").at("unfinished"), true);
   EXPECT_FALSE(waiting[0].at("args").contains("failed"));

@@ -44,11 +44,16 @@ double seconds_of(std::chrono::milliseconds timeout) {
 }  // namespace
 
 void wait_send(PendingSend& send, std::chrono::milliseconds timeout) {
-  if (timeout.count() < 0) return send.wait();
   try {
-    send.wait_for(seconds_of(timeout));
+    if (timeout.count() < 0) {
+      send.wait();  // no vector per message on the hot path (SimGrid's timed wait takes one)
+    } else {
+      send.wait_for(seconds_of(timeout));
+    }
   } catch (const WaitTimedOut&) {
     gloo_transport::raise_timed_out(timeout, "send");
+  } catch (const PeerClosed& closed) {
+    gloo_transport::raise_peer_closed(closed.peer());
   }
 }
 

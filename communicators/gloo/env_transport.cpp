@@ -88,6 +88,8 @@ bool EnvBuffer::waitSend(int* rank, std::chrono::milliseconds timeout) {
     oldest.pending->wait_for(context_.seconds(timeout));
   } catch (const WaitTimedOut&) {
     throw ::gloo::IoException(timeout_message(timeout, "send"));
+  } catch (const PeerClosed& closed) {
+    throw ::gloo::IoException(closed_message(closed.peer()));
   }
   if (rank != nullptr) *rank = oldest.dst;
   sends_.pop_front();

@@ -180,7 +180,6 @@ std::vector<GroupPrediction> predict_groups(const scenario::Scenario& scenario,
       if (ranks.size() < 2) continue;
       // Every process names its first group of a kind "<kind>:0" (one group per kind each).
       GroupPrediction group = predict_group(policy, kind.kind + ":0", ranks, views, stopped_in);
-      group.on_gloo = scenario.torch_distributed.library == comm::DistImpl::kGloo;
       for (const RankStop& stop : stops_in(group)) {
         stopped_in[static_cast<std::size_t>(stop.rank)] = group.name;
       }
@@ -202,8 +201,9 @@ std::vector<RankStop> stops_in(const GroupPrediction& group) {
   }
   std::sort(stops.begin(), stops.end(),
             [](const RankStop& a, const RankStop& b) { return a.rank < b.rank; });
-  // The name check's all_gather_object and the start's collectives are gloo operations there.
-  for (RankStop& stop : stops) stop.ends_on_gloo = group.on_gloo && !stop.error;
+  // The name check's all_gather_object and the start's collectives are torch.distributed
+  // operations, whose waits end as gloo's do (either library).
+  for (RankStop& stop : stops) stop.ends_on_gloo = !stop.error;
   return stops;
 }
 

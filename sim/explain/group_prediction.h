@@ -63,7 +63,6 @@ struct GroupPrediction {
   std::vector<std::string> logs;  // distinct INFO lines, in group order
   std::optional<NameAgreement> agreement;
   std::vector<RankStop> start_stops;  // members that stop while the SHM backend starts, by rank
-  bool on_gloo = false;  // the group's torch.distributed operations run on gloo
 };
 
 // Every group with a device communicator and at least two ranks, in the run record's order.

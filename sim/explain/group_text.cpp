@@ -178,11 +178,9 @@ std::vector<std::string> start_lines(const GroupPrediction& group) {
                       " (torch.distributed), never joined: a collective of that kind which the "
                       "torch.distributed members run later on this group meets it instead, so "
                       "what follows depends on the workload");
-    } else if (group.on_gloo) {
+    } else {
       lines.push_back(ranks_do(way.ranks, "waits", "wait") + " in " + way.what +
                       " until gloo fails it (an awaited peer exits, or the timeout)");
-    } else {
-      lines.push_back(ranks_do(way.ranks, "waits", "wait") + " for ever in " + way.what);
     }
   }
   return lines;
@@ -214,11 +212,9 @@ void add_selection_facts(Facts& facts, const GroupPrediction& group) {
     std::string hang =
         ranks_do(waiting, "waits", "wait") + " in the name-agreement all_gather_object";
     for (const std::string& reason : absent_reasons(group)) hang += "; " + reason;
-    if (group.on_gloo) {
-      hang += "; on gloo the wait fails with gloo's error when an awaited peer's process exits, "
-              "or at the process group's timeout";
-    }
-    facts.push_back({group.on_gloo ? "wait" : "hang", hang});
+    hang += "; the wait fails with gloo's error when an awaited peer's process exits, or at the "
+            "process group's timeout";
+    facts.push_back({"wait", hang});
   }
   const std::vector<int> raising = ranks_where(
       group, [](const MemberPrediction& member) { return member.fate == MemberFate::kKeyError; });

@@ -8,7 +8,7 @@ namespace commsim::explain {
 
 struct RankStop {
   int rank = 0;
-  bool error = false;   // true: raises; false: waits for ever
+  bool error = false;   // true: raises; false: waits
   std::string type;     // error: the Python exception type, e.g. "KeyError"
   std::string message;  // error: vLLM's message, exactly
   // The operation it raises in or waits in, e.g. "all_gather_object", "init_shm_manager".
@@ -18,9 +18,9 @@ struct RankStop {
   // on the group, e.g. the workload's all_reduce, meets this one instead, so the outcome then
   // depends on the workload.
   bool workload_dependent = false;
-  // A wait in a gloo operation (torch_distributed.library: gloo): it does not last for ever but
-  // fails with gloo's error when an awaited peer's process exits, or at the process group's
-  // timeout, whichever the run reaches first.
+  // A wait in a torch.distributed operation: it does not last for ever but fails with gloo's
+  // error when an awaited peer's process exits, or at the process group's timeout, whichever the
+  // run reaches first.
   bool ends_on_gloo = false;
 };
 
