@@ -118,14 +118,14 @@ std::unique_ptr<Work> ProcessGroup::irecv(Tensor tensor, int src_global) {
                                     timeout_);
 }
 
-// gloo's dissemination barrier (gloo/barrier.cc:30-35 @ 5b14351): in round d = 1, 2, 4, ... < size, a
-// zero-byte message to rank + d and one from rank - d.
+// gloo's dissemination barrier (gloo/barrier.cc:30-35 @ 5b14351): in round d = 1, 2, 4, ... < size,
+// a zero-byte message to rank + d and one from rank - d.
 void ProcessGroup::barrier() {
   if (gloo_) return gloo_->barrier();
   const collectives::GroupLink link = link_for("barrier");
   for (int d = 1; d < size(); d <<= 1) {
-    auto send = env_.post_send(ranks_[static_cast<std::size_t>((rank_ + d) % size())],
-                               link.channel, message_of({}, 0));
+    auto send = env_.post_send(ranks_[static_cast<std::size_t>((rank_ + d) % size())], link.channel,
+                               message_of({}, 0));
     link.receive((rank_ - d + size()) % size());
     link.wait(*send);
   }

@@ -47,7 +47,7 @@ struct NodeFacts {
   int num_threads = 1;                             // torch.get_num_threads()
   std::map<std::string, std::string> environment;  // os.environ as the rank sees it
   DistImpl dist_impl = DistImpl::kCommsim;         // what runs torch.distributed's collectives
-  double dist_timeout = 1800;  // the process groups' timeout, simulated seconds (gloo only)
+  double dist_timeout = 1800;                      // the process groups' timeout, simulated seconds
 };
 
 // A message on the wire. The payload holds the real bytes (null for phantom data); wire_bytes is
@@ -67,7 +67,8 @@ struct Message {
 class PeerClosed : public std::runtime_error {
  public:
   explicit PeerClosed(int peer)
-      : std::runtime_error("rank " + std::to_string(peer) + " closed its connection"), peer_(peer) {}
+      : std::runtime_error("rank " + std::to_string(peer) + " closed its connection"),
+        peer_(peer) {}
   int peer() const { return peer_; }
 
  private:

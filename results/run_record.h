@@ -47,7 +47,7 @@ struct RankRecord {
   int rank = 0;
   int node = 0;
   scenario::Outcome outcome = scenario::Outcome::kOk;
-  std::optional<ErrorInfo> error;   // set when outcome == kError
+  std::optional<ErrorInfo> error;   // set when outcome == kError or kTimeout
   std::optional<WaitInfo> waiting;  // set when outcome == kHang
   double end_time = 0;              // simulated seconds when it finished, failed or blocked
   std::vector<ProbeRecord> probes;

@@ -160,7 +160,8 @@ struct RankOverride {
 // collectives, and its process groups' timeout (PyTorch's default for gloo: 30 minutes).
 struct TorchDistributed {
   comm::DistImpl library = comm::DistImpl::kCommsim;
-  double timeout = 1800;  // seconds; a wait on gloo past it fails with gloo's timeout text
+  double timeout =
+      1800;  // seconds; a torch.distributed wait past it fails with gloo's timeout text
 };
 
 // Single policy switches overriding the chosen profile (see communicators/policy.h).

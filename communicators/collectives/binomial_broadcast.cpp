@@ -1,6 +1,6 @@
-// Binomial-tree broadcast with gloo's schedule (gloo/broadcast.cc:45-94 @ 5b14351). Ranks are renumbered
-// relative to the root (v = (r - root) mod size). Round i (i = 0, 1, ... < ceil(log2 size))
-// involves the v whose bits above i are 0: the one with bit i clear sends to v + 2^i (if it
+// Binomial-tree broadcast with gloo's schedule (gloo/broadcast.cc:45-94 @ 5b14351). Ranks are
+// renumbered relative to the root (v = (r - root) mod size). Round i (i = 0, 1, ... < ceil(log2
+// size)) involves the v whose bits above i are 0: the one with bit i clear sends to v + 2^i (if it
 // exists), the other receives from v - 2^i. A rank waits for its receive before its sends, but
 // not for its sends between rounds: the root's sends to 1, 2, 4, ... are all in flight at once and
 // share its link. Every send is waited at the end.

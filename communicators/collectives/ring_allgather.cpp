@@ -1,5 +1,5 @@
-// Ring all-gather with gloo's schedule (gloo/allgather.cc:69-96 @ 5b14351): block r of the output is
-// rank r's input. Each block travels as two halves (bytes / 2 and the rest, split at a byte, not
+// Ring all-gather with gloo's schedule (gloo/allgather.cc:69-96 @ 5b14351): block r of the output
+// is rank r's input. Each block travels as two halves (bytes / 2 and the rest, split at a byte, not
 // an element, as gloo splits it); step i (0 <= i < 2 (size - 1)) sends half (i & 1) of block
 // (r - i / 2) to r + 1 and receives the same half of block (r - i / 2 - 1) from r - 1, waiting
 // for the send and the receive posted two steps earlier, so two halves are in flight.

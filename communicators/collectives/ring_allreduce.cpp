@@ -1,5 +1,5 @@
-// Ring all-reduce with gloo's schedule (gloo/allreduce.cc:148-393, ring(), @ 5b14351), so that commsim's
-// own all-reduce sends the messages PyTorch's gloo all-reduce sends:
+// Ring all-reduce with gloo's schedule (gloo/allreduce.cc:148-393, ring(), @ 5b14351), so that
+// commsim's own all-reduce sends the messages PyTorch's gloo all-reduce sends:
 // - the buffer is cut into numSegments = roundUp(max(ceil(bytes / 1 MiB), 2 x size), size)
 //   segments of ceil(elements / numSegments) elements (the last ones shorter or empty), so each
 //   rank owns numSegments / size >= 2 consecutive segments;

@@ -102,9 +102,9 @@ void write_header(std::ostream& out, const scenario::Scenario& scenario,
                                                                   text::join(switches, ", "))});
   // The code state the profile reproduces (commsim profiles lists how each differs).
   const comm::ProfileSource& source = policy.source;
-  rows.push_back({"", source.merged ? "vLLM " + source.commit + " (" + source.date + "): " +
-                                          source.state
-                                    : "unmerged: " + source.state});
+  rows.push_back({"", source.merged
+                          ? "vLLM " + source.commit + " (" + source.date + "): " + source.state
+                          : "unmerged: " + source.state});
   rows.push_back({"", "selection: arch_allow " + arch_set_text(policy.arch_allow) +
                           ", name_agreement_check " + text::bool_text(policy.name_agreement_check) +
                           ", fallback_info_log " + text::bool_text(policy.fallback_info_log)});

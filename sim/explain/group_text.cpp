@@ -212,8 +212,9 @@ void add_selection_facts(Facts& facts, const GroupPrediction& group) {
     std::string hang =
         ranks_do(waiting, "waits", "wait") + " in the name-agreement all_gather_object";
     for (const std::string& reason : absent_reasons(group)) hang += "; " + reason;
-    hang += "; the wait fails with gloo's error when an awaited peer's process exits, or at the "
-            "process group's timeout";
+    hang +=
+        "; the wait fails with gloo's error when an awaited peer's process exits, or at the "
+        "process group's timeout";
     facts.push_back({"wait", hang});
   }
   const std::vector<int> raising = ranks_where(
