@@ -171,7 +171,7 @@ class RankEnv {
   // (torch.distributed's transport): recv_any with the one sender, so PeerClosed once the
   // sender's process has ended and its messages are taken, WaitTimedOut after `timeout`
   // simulated seconds (kNoTimeout: never).
-  Message recv_from(int src, const std::string& channel, double timeout) {
+  virtual Message recv_from(int src, const std::string& channel, double timeout) {
     const int each[] = {src};
     return recv_any(each, channel, timeout);
   }

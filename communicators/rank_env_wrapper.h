@@ -20,6 +20,9 @@ class RankEnvWrapper : public RankEnv {
     return target_.post_send(dst, channel, std::move(message));
   }
   Message recv(int src, const std::string& channel) override { return target_.recv(src, channel); }
+  Message recv_from(int src, const std::string& channel, double timeout) override {
+    return target_.recv_from(src, channel, timeout);
+  }
   Message recv_any(std::span<const int> srcs, const std::string& channel, double timeout) override {
     return target_.recv_any(srcs, channel, timeout);
   }

@@ -178,27 +178,54 @@ comm::Message SimGridRankEnv::take_landed(Inbox& inbox) {
   return std::move(*message);
 }
 
+SimGridRankEnv::Inbox& SimGridRankEnv::posted_inbox(const std::string& channel, int src) {
+  COMMSIM_CHECK(src >= 0 && src < world_size(), "receive from a rank outside the world");
+  const std::string name = mailbox_name(channel, src, world_rank_);
+  Inbox& inbox = inboxes_.try_emplace(name).first->second;
+  if (inbox.mailbox == nullptr) {
+    inbox.mailbox = sg4::Mailbox::by_name(name);
+    inbox.src = src;
+  }
+  if (!inbox.get) {
+    inbox.get = inbox.mailbox->get_async<comm::Message>(&inbox.landed);
+    // A sender already gone: after what it sent, the connection is closed. (When the receive
+    // matched a message, the next receive from it queues the marker.)
+    if (g_ended[static_cast<std::size_t>(src)] != 0 && !inbox.mailbox->empty()) {
+      queue_closed(inbox);
+    }
+  }
+  return inbox;
+}
+
+comm::Message SimGridRankEnv::recv_from(int src, const std::string& channel, double timeout) {
+  Inbox& inbox = posted_inbox(channel, src);
+  mark_blocked(src, "recv");
+  try {
+    // One receive: a plain timed wait, no vectors (the hot path of commsim's own collectives).
+    inbox.get->wait_for(timeout);
+  } catch (const simgrid::TimeoutException&) {
+    clear_blocked();
+    // Nothing was consumed; a receive SimGrid left posted takes this sender's next message.
+    if (inbox.get->get_state() != sg4::Activity::State::STARTED) inbox.get = nullptr;
+    throw comm::WaitTimedOut("no message on " + channel + " within " + std::to_string(timeout) +
+                             " s");
+  } catch (const simgrid::NetworkFailureException&) {
+    // The sender's host or a link on the way failed: for the receiver, the connection is gone.
+    clear_blocked();
+    inbox.get = nullptr;
+    throw comm::PeerClosed(src);
+  }
+  clear_blocked();
+  return take_landed(inbox);
+}
+
 comm::Message SimGridRankEnv::recv_any(std::span<const int> srcs, const std::string& channel,
                                        double timeout) {
   COMMSIM_CHECK(!srcs.empty(), "receive from none of the ranks");
   std::vector<Inbox*> posted;
   std::vector<sg4::CommPtr> gets;
   for (const int src : srcs) {
-    COMMSIM_CHECK(src >= 0 && src < world_size(), "receive from a rank outside the world");
-    const std::string name = mailbox_name(channel, src, world_rank_);
-    Inbox& inbox = inboxes_.try_emplace(name).first->second;
-    if (inbox.mailbox == nullptr) {
-      inbox.mailbox = sg4::Mailbox::by_name(name);
-      inbox.src = src;
-    }
-    if (!inbox.get) {
-      inbox.get = inbox.mailbox->get_async<comm::Message>(&inbox.landed);
-      // A sender already gone: after what it sent, the connection is closed. (When the receive
-      // matched a message, the next receive from it queues the marker.)
-      if (g_ended[static_cast<std::size_t>(src)] != 0 && !inbox.mailbox->empty()) {
-        queue_closed(inbox);
-      }
-    }
+    Inbox& inbox = posted_inbox(channel, src);
     posted.push_back(&inbox);
     gets.push_back(inbox.get);
   }

@@ -60,6 +60,7 @@ class SimGridRankEnv final : public comm::RankEnv {
   comm::Message recv(int src, const std::string& channel) override;
   comm::Message recv_any(std::span<const int> srcs, const std::string& channel,
                          double timeout) override;
+  comm::Message recv_from(int src, const std::string& channel, double timeout) override;
   void log(comm::LogLevel level, const std::string& logger, const std::string& text) override;
 
   comm::RegionResult create_region(const std::string& name, std::size_t bytes) override;
@@ -136,6 +137,8 @@ class SimGridRankEnv final : public comm::RankEnv {
     comm::Message* landed = nullptr;  // owned once `get` is done
     bool closed_queued = false;       // the end-of-stream marker of an ended sender is queued
   };
+  // The inbox of (channel, src), created on first use, with a receive posted on it.
+  Inbox& posted_inbox(const std::string& channel, int src);
   // Queues the end-of-stream marker of `inbox`'s sender (ended) behind its last message.
   static void queue_closed(Inbox& inbox);
   std::unordered_map<std::string, Inbox> inboxes_;
