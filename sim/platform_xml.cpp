@@ -91,8 +91,8 @@ std::string header(const scenario::Scenario& scenario, const std::string& what) 
       << "': " << results::xml_comment_text(what) << " -->\n"
       << "  <!-- commsim: " << results::xml_comment_text(network.model) << ", crosstraffic "
       << (network.crosstraffic ? "on" : "off")
-      << " (smpirun: pass --cfg=network/model:" << results::xml_comment_text(network.model)
-      << ") -->\n"
+      << " (for smpirun, set the configuration network/model to "
+      << results::xml_comment_text(network.model) << ") -->\n"
       << "  <!-- not exported: the memory-bus hosts nodeI-membus (shared-memory copies) -->\n";
   if (!network.crosstraffic) {
     xml << "  <config>\n"

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <simgrid/s4u.hpp>
@@ -73,6 +74,39 @@ TEST(PlatformXml, DescribesEveryNodeItsNicAndLoopback) {
             std::string::npos)
       << xml;
   EXPECT_EQ(xml.find("membus"), xml.rfind("membus"));  // named once, in the comment only
+}
+
+// Every topology kind's export is well-formed XML, as a reader other than SimGrid checks it
+// (xmllint, from Debian's libxml2-utils; no DTD fetched). Comments hold no "--".
+TEST(PlatformXml, EveryKindIsWellFormedForXmllint) {
+  if (std::system("command -v xmllint > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "xmllint is not installed (Debian: libxml2-utils)";
+  }
+  const std::string head = "name: well-formed\npolicy: vllm-pr40150\ntopology:\n";
+  const std::string tail =
+      "  network: { bandwidth: 10Gbps, latency: 5us, crosstraffic: false }\n"
+      "parallel: { tensor: 4 }\nworkload: { kind: tp_allreduce }\n";
+  for (const std::string& kind : {
+           std::string("  kind: cluster\n  nodes: 4\n"),
+           std::string("  kind: fat_tree\n  fat_tree: { levels: 2, down: [2, 2], up: [1, 2], "
+                       "links: [1, 1] }\n"),
+           std::string("  kind: torus\n  torus: { dimensions: [2, 2] }\n"),
+           std::string("  kind: dragonfly\n  dragonfly: { groups: [2, 1], chassis: [1, 1], "
+                       "routers: [2, 1], nodes: 1 }\n"),
+       }) {
+    const std::string xml = platform_xml(parse(head + kind + tail));
+    for (auto at = xml.find("<!--"); at != std::string::npos; at = xml.find("<!--", at + 4)) {
+      const auto end = xml.find("-->", at + 4);
+      ASSERT_NE(end, std::string::npos);
+      EXPECT_EQ(xml.substr(at + 4, end - at - 4).find("--"), std::string::npos) << kind;
+    }
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("commsim-well-formed-" + std::to_string(::getpid()) + ".xml");
+    std::ofstream(path) << xml;
+    const std::string lint = "xmllint --noout --nonet " + path.string() + " 2>&1";
+    EXPECT_EQ(std::system(lint.c_str()), 0) << kind << xml;
+    std::filesystem::remove(path);
+  }
 }
 
 TEST(PlatformXml, CrosstrafficOffBecomesAConfigProperty) {
