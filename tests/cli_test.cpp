@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -185,6 +186,16 @@ TEST(Cli, UnusableInputIsOneLineAndExitTwo) {
 
   const Result no_command = run_commsim("");
   EXPECT_EQ(no_command.exit_code, 2);
+}
+
+// --version: commsim's version and git revision, and the SimGrid and oneDNN it runs with.
+TEST(Cli, VersionSaysWhichCommsimAndWhichLibraries) {
+  const Result result = run_commsim("--version");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output.rfind("commsim 0.1.0 (", 0), 0u) << result.output;
+  EXPECT_NE(result.output.find("\nSimGrid 3.32."), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("\noneDNN 2.6."), std::string::npos) << result.output;
+  EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 3) << result.output;
 }
 
 TEST(Cli, RunTakesDirectoriesAndGlobsAndWritesJunit) {

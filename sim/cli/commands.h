@@ -2,6 +2,7 @@
 // they throw UsageError (cli_support.h) for unusable input.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,8 @@ int calibrate_command(const std::vector<std::string>& args);
 // commsim profiles [--json FILE]: every vLLM profile, the commit it reproduces and how it
 // differs from the one before.
 int profiles_command(const std::vector<std::string>& args);
+
+// commsim --version: commsim's version and git revision, and the SimGrid and oneDNN it runs with.
+void print_version(std::ostream& out);
 
 }  // namespace commsim::cli

@@ -31,7 +31,8 @@ constexpr const char* kUsage =
     "                                                  measure this machine's kernels and memory\n"
     "                                                  into a node preset file\n"
     "\n"
-    "'commsim <command> --help' describes a command's options.\n";
+    "'commsim <command> --help' describes a command's options; 'commsim --version' says which\n"
+    "commsim this is and which SimGrid and oneDNN it runs with.\n";
 
 }  // namespace
 
@@ -53,13 +54,18 @@ int main(int argc, char** argv) {
     if (command == "sweep") return commsim::cli::sweep_command(rest);
     if (command == "calibrate") return commsim::cli::calibrate_command(rest);
     if (command == "profiles") return commsim::cli::profiles_command(rest);
+    if (command == "--version" || command == "version") {
+      commsim::cli::print_version(std::cout);
+      return commsim::cli::kExitPass;
+    }
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return commsim::cli::kExitPass;
     }
     throw commsim::cli::UsageError(
         "unknown command '" + command +
-        "' (commands: run, compare, bench, platform, explain, sweep, profiles, calibrate)");
+        "' (commands: run, compare, bench, platform, explain, sweep, profiles, calibrate; "
+        "--help, --version)");
   } catch (const commsim::cli::UsageError& error) {
     // One line per problem, each naming the file:line:col or the option it is about. Text from
     // input files is shown escaped: a control character or a line break never reaches the
